@@ -1,0 +1,37 @@
+"""Run every benchmark: `make bench` (or `python benchmarks/run.py [--only NAME]`).
+
+Prints one JSON object per figure and writes the same lines to benchmarks/results.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import Figure, report
+from benchmarks.history_recorder import recorder_figures
+from benchmarks.hub_ingest import ingest_figures, latency_figures
+
+SUITES: dict[str, Callable[[], list[Figure]]] = {
+    "ingest": ingest_figures,
+    "latency": latency_figures,
+    "history": recorder_figures,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(SUITES), action="append", help="run only these suites")
+    args = parser.parse_args()
+    first = True
+    for name in args.only or list(SUITES):
+        report(SUITES[name](), append=not first)
+        first = False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The FastAPI application: REST under `/api/v1`, live updates over WebSocket, OpenAPI at `/openapi.json`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from homebound import __version__
+from homebound.adapters.http import routes_commands, routes_system, routes_vehicles, stream
+from homebound.adapters.http.errors import install_error_handlers
+from homebound.app.runtime import Runtime
+
+
+def create_app(runtime: Runtime, manage_runtime: bool = True) -> FastAPI:
+    """Build the app around a runtime; with `manage_runtime` the app starts and stops it (as `serve` does)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                await runtime.stop()
+
+    app = FastAPI(
+        title="Homebound",
+        version=__version__,
+        description="The car's VSS signals and commands, and the household's devices, over REST and WebSocket.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(routes_system.router)
+    app.include_router(routes_vehicles.router)
+    app.include_router(routes_commands.router)
+    app.include_router(stream.router)
+    return app

@@ -1,0 +1,29 @@
+"""Health, metrics and the catalog's metadata."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from homebound import __version__
+from homebound.adapters.http.deps import RuntimeDep
+
+router = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+@router.get("/health")
+async def health(runtime: RuntimeDep) -> dict[str, object]:
+    return {"status": "ok", "version": __version__, "default_vehicle": runtime.default_vehicle}
+
+
+@router.get("/metrics")
+async def metrics(runtime: RuntimeDep) -> dict[str, object]:
+    return runtime.metrics()
+
+
+@router.get("/vss/{path}")
+async def vss_metadata(path: str, runtime: RuntimeDep) -> dict[str, object]:
+    """Metadata of a leaf, or of every leaf below a branch or matching a wildcard."""
+    catalog = runtime.catalog
+    if path in catalog.signals:
+        return catalog.signals[path].to_json()
+    return {"path": path, "signals": [catalog.signals[leaf].to_json() for leaf in catalog.expand(path)]}

@@ -1,0 +1,74 @@
+"""Live updates over WebSocket: subscribe to leaves, branches and wildcards of one vehicle.
+
+`/api/v1/vehicles/{id}/stream?path=Vehicle.Cabin&path=Vehicle.Speed&fields=value,target,command`
+
+The first message says what was subscribed and which requested paths are unknown (those are reported, the rest
+is served). Then each message carries the updates of one ingest call, with the subscription's drop counter so a
+client can tell it fell behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+import orjson
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from homebound.app.runtime import Runtime
+from homebound.hub.events import Field
+from homebound.model.errors import HomeboundError
+
+router = APIRouter(prefix="/api/v1", tags=["stream"])
+
+
+def _parse_fields(raw: str) -> frozenset[Field]:
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    try:
+        return frozenset(Field(name) for name in names) or frozenset({Field.VALUE})
+    except ValueError:
+        raise HomeboundError(f"fields {raw!r}: each must be one of value, target, command") from None
+
+
+@router.websocket("/vehicles/{vehicle_id}/stream")
+async def stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
+                 fields: str = "value") -> None:
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    try:
+        if not path:
+            raise HomeboundError("give at least one path: ?path=Vehicle.Speed&path=Vehicle.Cabin")
+        subscription = runtime.hub.subscribe(vehicle_id, path, _parse_fields(fields))
+    except HomeboundError as error:
+        await websocket.send_json({"type": "error", "message": str(error)})
+        await websocket.close(code=1008)
+        return
+    with contextlib.closing(subscription):
+        await websocket.send_json({
+            "type": "subscribed", "thing": subscription.thing, "paths": len(subscription.paths),
+            "fields": sorted(f.value for f in subscription.fields),
+            "unknown_paths": [{"path": p, "suggestions": s} for p, s in subscription.unknown_paths.items()],
+        })
+        watcher = asyncio.create_task(_close_on_disconnect(websocket, subscription.close))
+        try:
+            async for batch in subscription:
+                message = {"type": "updates", "dropped": subscription.dropped,
+                           "updates": [{"path": u.path, "field": u.field.value, "value": u.value, "ts": u.ts}
+                                       for u in batch]}
+                await websocket.send_text(orjson.dumps(message).decode())
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            watcher.cancel()
+
+
+async def _close_on_disconnect(websocket: WebSocket, close: Callable[[], None]) -> None:
+    """The client sends nothing we need; reading is how a disconnect is noticed while no update flows."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    finally:
+        close()

@@ -1,0 +1,1 @@
+"""The application: configuration, wiring of the layers, and the `homebound` command line."""

@@ -1,0 +1,88 @@
+"""The `homebound` command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.logging import RichHandler
+
+from homebound import __version__
+from homebound.app import cli_vss
+from homebound.app.config import Config, ConfigError, load_config
+from homebound.app.runtime import Runtime
+from homebound.model.errors import HomeboundError
+
+app = typer.Typer(
+    help="Homebound: your electric car as one more member of your device ecosystem.\n\n"
+         "A data broker for the car's VSS signals, with REST and WebSocket access.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cli_vss.app, name="vss")
+console = Console(stderr=True)
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
+                        handlers=[RichHandler(console=console, show_path=False)])
+
+
+def _load(config_file: Path | None) -> Config:
+    try:
+        return load_config(config_file)
+    except ConfigError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (YAML).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default 8321).", min=1, max=65535)] = None,
+    storage: Annotated[str | None, typer.Option(
+        help="Database URL: sqlite:///file.db (default sqlite:///homebound.db) or postgresql://...")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
+) -> None:
+    """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json."""
+    _configure_logging(verbose)
+    settings = _load(config)
+    server = settings.server.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
+    updates: dict[str, object] = {"server": server}
+    if storage is not None:
+        updates["storage"] = settings.storage.model_copy(update={"url": storage})
+    settings = settings.model_copy(update=updates)
+    try:
+        runtime = Runtime(settings)
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    from homebound.adapters.http import create_app
+
+    vehicles = ", ".join(v.id for v in settings.vehicles)
+    console.print(f"Homebound {__version__}: vehicles {vehicles}; catalog {runtime.catalog.name} "
+                  f"({len(runtime.catalog)} signals); storage {runtime.database.engine.url.render_as_string()}")
+    console.print(f"REST and WebSocket on http://{server.host}:{server.port}/api/v1 "
+                  f"(OpenAPI: http://{server.host}:{server.port}/docs)")
+    try:
+        uvicorn.run(create_app(runtime), host=server.host, port=server.port, log_level="warning",
+                    ws="websockets-sansio")
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,111 @@
+"""The configuration file: one YAML document, validated with pydantic, every mistake named with where it is.
+
+With no file at all, Homebound serves one vehicle, `car1`, on the built-in catalog, storing in SQLite in the
+working directory. `docs/configuration.md` documents every key with an example.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from homebound.model.errors import HomeboundError
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+
+
+class ConfigError(HomeboundError):
+    pass
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8321, ge=1, le=65535)
+
+
+class StorageConfig(Strict):
+    url: str = "sqlite:///homebound.db"
+    flush_interval_s: float = Field(0.25, gt=0, le=60)
+
+
+class CatalogConfig(Strict):
+    vss: list[Path] = Field(default_factory=list, description="official VSS JSON exports; empty: built-in")
+    overlays: list[Path] = Field(default_factory=list, description="custom or changed signals (JSON or YAML)")
+
+
+class CommandsConfig(Strict):
+    timeout_s: float = Field(30.0, gt=0, le=86_400)
+    without_provider: Literal["fail", "wait"] = Field(
+        "fail", description="fail: refuse a command no provider can carry out; wait: keep it pending")
+
+
+class VehicleConfig(Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    name: str | None = None
+    vin: str | None = Field(None, min_length=17, max_length=17)
+    attributes: dict[str, bool | int | float | str | list[str]] = Field(default_factory=dict)
+
+
+class Config(Strict):
+    server: ServerConfig = ServerConfig()
+    storage: StorageConfig = StorageConfig()
+    catalog: CatalogConfig = CatalogConfig()
+    commands: CommandsConfig = CommandsConfig()
+    vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
+
+    @field_validator("vehicles")
+    @classmethod
+    def _unique_ids(cls, vehicles: list[VehicleConfig]) -> list[VehicleConfig]:
+        if not vehicles:
+            raise ValueError("at least one vehicle is needed")
+        seen: set[str] = set()
+        for vehicle in vehicles:
+            if vehicle.id in seen:
+                raise ValueError(f"vehicle id {vehicle.id!r} appears twice")
+            seen.add(vehicle.id)
+        return vehicles
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a configuration file; None gives the defaults."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of sections, not {type(document).__name__}")
+    try:
+        config = Config.model_validate(document)
+    except ValidationError as error:
+        problems = "\n".join(f"  {_location(tuple(e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ConfigError(f"{path}: invalid configuration:\n{problems}") from None
+    base = path.parent
+    catalog = CatalogConfig(vss=[_resolve(base, p) for p in config.catalog.vss],
+                            overlays=[_resolve(base, p) for p in config.catalog.overlays])
+    return config.model_copy(update={"catalog": catalog})
+
+
+def _resolve(base: Path, path: Path) -> Path:
+    return path if path.is_absolute() else base / path

@@ -1,0 +1,77 @@
+"""Wiring: build the hub, its storage and recorder from a configuration, restore state, and shut down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from homebound.app.config import Config
+from homebound.history.recorder import HistoryRecorder
+from homebound.hub.core import Hub
+from homebound.model.catalog import Catalog
+from homebound.model.vss_loader import load_catalog
+from homebound.storage.database import Database
+from homebound.storage.state_store import StateStore
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """One running Homebound: hub, catalog, database and recorder, started and stopped together."""
+
+    def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
+        self.config = config
+        self.catalog = catalog or load_catalog(config.catalog.vss, config.catalog.overlays)
+        self.hub = Hub(default_command_timeout=config.commands.timeout_s)
+        self.database = Database(config.storage.url)
+        self.store = StateStore(self.database)
+        self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
+        self.started_at = 0.0
+        self.warnings: list[str] = []
+        for vehicle in config.vehicles:
+            self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
+                                 unowned_commands=config.commands.without_provider)
+
+    @property
+    def default_vehicle(self) -> str:
+        return self.config.vehicles[0].id
+
+    async def start(self) -> None:
+        """Migrate the database, restore the last state and pending commands, then start recording."""
+        await asyncio.to_thread(self.database.migrate)
+        self.hub.add_listener(self.recorder.on_batch)
+        self.hub.add_command_listener(self.recorder.on_command)
+        for vehicle in self.config.vehicles:
+            snapshot = await asyncio.to_thread(self.store.load_snapshot, vehicle.id)
+            self.warnings += self.hub.restore(vehicle.id, snapshot.current, snapshot.targets)
+        for command in await asyncio.to_thread(self.store.load_pending_commands):
+            try:
+                self.hub.restore_command(command)
+            except Exception as error:
+                self.warnings.append(f"pending command {command.id} not restored: {error}")
+        for warning in self.warnings:
+            log.warning(warning)
+        for vehicle in self.config.vehicles:
+            if vehicle.attributes:
+                result = self.hub.ingest(vehicle.id, vehicle.attributes, principal="config")
+                for refused in result.errors:
+                    log.error("configured attribute refused: %s", refused)
+        self.recorder.start()
+        self.started_at = time.time()
+
+    async def stop(self) -> None:
+        """Write what is buffered, then release the database."""
+        self.hub.close()
+        await self.recorder.stop()
+        self.database.dispose()
+
+    def metrics(self) -> dict[str, object]:
+        return {
+            "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0.0,
+            "things": len(self.hub.things()),
+            "rejected_values": self.hub.rejected_values,
+            "pending_commands": len(self.hub.pending_commands()),
+            **self.hub.subscription_stats(),
+            "history": self.recorder.stats(),
+        }

@@ -1,0 +1,1 @@
+"""History: every accepted change recorded, off the ingest path, and queries over it."""

@@ -1,0 +1,438 @@
+"""The hub: one path in for every change (`ingest`) and one for every command (`command`).
+
+`ingest` runs on every value a car or device sends, so it is written for speed: each signal's validator was
+compiled with the catalog, state is a plain dict per thing, and subscribers are indexed by path so that a value
+nobody watches costs two dictionary operations. Listeners that want the whole stream (the history recorder)
+get one `ChangeBatch` per call and must not do I/O inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from homebound.hub.commands import ActuationOwner, Command, CommandState, reached
+from homebound.hub.errors import CommandConflict, CommandRejected, RejectedValue, UnknownCommand, UnknownThing
+from homebound.hub.events import ChangeBatch, Field, Update
+from homebound.hub.safety import interlock_refusal
+from homebound.hub.subscriptions import DEFAULT_MAILBOX_BATCHES, Subscription
+from homebound.model.catalog import Catalog
+from homebound.model.errors import HomeboundError, InvalidValue, UnknownPath
+from homebound.model.signal import SignalKind, Value
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[Value, float, str]
+"""A datapoint's stored side: (value, timestamp in epoch seconds, principal who wrote it)."""
+
+UnownedPolicy = Literal["fail", "wait"]
+DEFAULT_COMMAND_TIMEOUT_S = 30.0
+RECENT_COMMANDS_KEPT = 10_000
+
+
+@dataclass(slots=True)
+class ThingState:
+    """Everything the hub holds for one thing: its catalog, current values, targets and who listens."""
+
+    id: str
+    kind: str
+    catalog: Catalog
+    name: str | None = None
+    vin: str | None = None
+    unowned_commands: UnownedPolicy = "fail"
+    current: dict[str, Entry] = field(default_factory=dict)
+    targets: dict[str, Entry] = field(default_factory=dict)
+    pending: dict[str, Command] = field(default_factory=dict)
+    watchers: dict[Field, dict[str, list[Subscription]]] = field(
+        default_factory=lambda: {f: {} for f in Field})
+    owners: dict[str, ActuationOwner] = field(default_factory=dict)
+    default_owner: ActuationOwner | None = None
+
+    def owner_of(self, path: str) -> ActuationOwner | None:
+        return self.owners.get(path, self.default_owner)
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What became of an ingest batch: how many values were kept, and an error for each one that was not."""
+
+    accepted: int
+    errors: list[HomeboundError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Hub:
+    """The state of every thing, and the only way to change it or command it."""
+
+    def __init__(self, default_command_timeout: float = DEFAULT_COMMAND_TIMEOUT_S) -> None:
+        self.default_command_timeout = default_command_timeout
+        self._things: dict[str, ThingState] = {}
+        self._aliases: dict[str, str] = {}
+        self._listeners: list[Callable[[ChangeBatch], None]] = []
+        self._command_listeners: list[Callable[[Command], None]] = []
+        self._commands: OrderedDict[str, Command] = OrderedDict()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._subscriptions: set[Subscription] = set()
+        self.rejected_values = 0
+
+    # ---- things -------------------------------------------------------------------------------------------
+
+    def add_vehicle(self, vehicle_id: str, catalog: Catalog, *, name: str | None = None, vin: str | None = None,
+                    unowned_commands: UnownedPolicy = "fail") -> ThingState:
+        """Register a vehicle; it can then be addressed by its id or its VIN."""
+        if vehicle_id in self._things:
+            raise ValueError(f"thing {vehicle_id!r} is already registered")
+        state = ThingState(vehicle_id, "vehicle", catalog, name=name, vin=vin, unowned_commands=unowned_commands)
+        self._things[vehicle_id] = state
+        if vin:
+            self._aliases[vin] = vehicle_id
+        return state
+
+    def thing(self, thing_id: str) -> ThingState:
+        state = self._things.get(thing_id)
+        if state is None:
+            alias = self._aliases.get(thing_id)
+            if alias is None:
+                raise UnknownThing(thing_id, sorted(self._things))
+            state = self._things[alias]
+        return state
+
+    def things(self) -> list[ThingState]:
+        return list(self._things.values())
+
+    # ---- ingest -------------------------------------------------------------------------------------------
+
+    def ingest(self, thing_id: str, values: Mapping[str, object], ts: float | None = None,
+               principal: str = "unknown") -> IngestResult:
+        """Validate and store a batch of current values; publish what was accepted.
+
+        Good values are kept even when others in the batch are bad; each bad one comes back as an error.
+        """
+        thing = self._things.get(thing_id) or self.thing(thing_id)
+        if ts is None:
+            ts = time.time()
+        validators = thing.catalog.validators
+        current = thing.current
+        accepted: list[tuple[str, Value]] = []
+        errors: list[HomeboundError] = []
+        for path, raw in values.items():
+            check = validators.get(path)
+            if check is None:
+                errors.append(UnknownPath(path, thing.catalog.suggest(path), thing.id))
+                continue
+            try:
+                value = check(raw)
+            except InvalidValue as error:
+                errors.append(RejectedValue(thing.id, path, raw, error.reason,
+                                            thing.catalog.signals[path].describe_valid()))
+                continue
+            current[path] = (value, ts, principal)
+            accepted.append((path, value))
+        if errors:
+            self.rejected_values += len(errors)
+        if accepted:
+            watchers = thing.watchers[Field.VALUE]
+            if watchers:
+                self._fan_out(thing.id, Field.VALUE, watchers, accepted, ts)
+            if thing.pending:
+                self._confirm_reached(thing, accepted, ts)
+            if self._listeners:
+                batch = ChangeBatch(thing.id, Field.VALUE, ts, principal, accepted)
+                for listener in self._listeners:
+                    listener(batch)
+        return IngestResult(len(accepted), errors)
+
+    def _fan_out(self, thing_id: str, field_: Field, watchers: dict[str, list[Subscription]],
+                 changes: list[tuple[str, Value]], ts: float) -> None:
+        outgoing: dict[Subscription, list[Update]] = {}
+        for path, value in changes:
+            subscribers = watchers.get(path)
+            if subscribers is None:
+                continue
+            update = Update(thing_id, path, field_, value, ts)
+            for subscription in subscribers:
+                bucket = outgoing.get(subscription)
+                if bucket is None:
+                    outgoing[subscription] = [update]
+                else:
+                    bucket.append(update)
+        for subscription, updates in outgoing.items():
+            subscription.deliver(updates)
+
+    def _confirm_reached(self, thing: ThingState, accepted: list[tuple[str, Value]], ts: float) -> None:
+        pending = thing.pending
+        for path, value in accepted:
+            command = pending.get(path)
+            if command is not None and reached(value, command.target):
+                self._finish(command, CommandState.CONFIRMED, None, ts)
+
+    # ---- reading ------------------------------------------------------------------------------------------
+
+    def get(self, thing_id: str, path: str) -> Entry | None:
+        """The current (value, ts, principal) of a leaf, None if it was never set; UnknownPath if not a leaf."""
+        thing = self.thing(thing_id)
+        if path not in thing.catalog.signals:
+            raise UnknownPath(path, thing.catalog.suggest(path), thing.id)
+        return thing.current.get(path)
+
+    def get_target(self, thing_id: str, path: str) -> Entry | None:
+        thing = self.thing(thing_id)
+        if path not in thing.catalog.signals:
+            raise UnknownPath(path, thing.catalog.suggest(path), thing.id)
+        return thing.targets.get(path)
+
+    def expand(self, thing_id: str, pattern: str) -> list[str]:
+        """The leaves a path, branch or wildcard stands for on this thing; UnknownPath names the thing."""
+        thing = self.thing(thing_id)
+        try:
+            return thing.catalog.expand(pattern)
+        except UnknownPath as error:
+            raise UnknownPath(error.path, error.suggestions, thing.id) from None
+
+    # ---- subscriptions ------------------------------------------------------------------------------------
+
+    def subscribe(self, thing_id: str, patterns: Iterable[str], fields: Iterable[Field] = (Field.VALUE,),
+                  max_batches: int = DEFAULT_MAILBOX_BATCHES) -> Subscription:
+        """Subscribe to leaves, branches and wildcards. Unknown patterns are reported on the subscription
+        (`unknown_paths`) and the rest is served; UnknownPath only if nothing at all matched."""
+        thing = self.thing(thing_id)
+        paths: dict[str, None] = {}
+        unknown: dict[str, list[str]] = {}
+        for pattern in patterns:
+            try:
+                paths.update(dict.fromkeys(thing.catalog.expand(pattern)))
+            except UnknownPath as error:
+                unknown[pattern] = error.suggestions
+        if not paths:
+            first = next(iter(unknown), "")
+            raise UnknownPath(first, unknown.get(first, []), thing.id)
+        subscription = Subscription(thing.id, list(paths), frozenset(fields), unknown, self._unsubscribe,
+                                    max_batches=max_batches)
+        for field_ in subscription.fields:
+            index = thing.watchers[field_]
+            for path in subscription.paths:
+                index.setdefault(path, []).append(subscription)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def _unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+        thing = self._things.get(subscription.thing)
+        if thing is None:
+            return
+        for field_ in subscription.fields:
+            index = thing.watchers[field_]
+            for path in subscription.paths:
+                subscribers = index.get(path)
+                if subscribers and subscription in subscribers:
+                    subscribers.remove(subscription)
+                    if not subscribers:
+                        del index[path]
+
+    def subscription_stats(self) -> dict[str, int]:
+        return {
+            "subscriptions": len(self._subscriptions),
+            "dropped_updates": sum(s.dropped for s in self._subscriptions),
+            "queued_batches": sum(s.pending_batches() for s in self._subscriptions),
+        }
+
+    def add_listener(self, listener: Callable[[ChangeBatch], None]) -> None:
+        """Receive every accepted batch (values and targets). Called inline: must be quick and never block."""
+        self._listeners.append(listener)
+
+    def add_command_listener(self, listener: Callable[[Command], None]) -> None:
+        """Receive every command when it is created and each time its state changes."""
+        self._command_listeners.append(listener)
+
+    # ---- commands -----------------------------------------------------------------------------------------
+
+    def register_owner(self, thing_id: str, owner: ActuationOwner, paths: Iterable[str] | None = None) -> None:
+        """Declare who carries out commands for a thing (all its actuators, or the given leaves)."""
+        thing = self.thing(thing_id)
+        if paths is None:
+            thing.default_owner = owner
+            return
+        for path in paths:
+            thing.catalog.get(path)
+            thing.owners[path] = owner
+
+    def unregister_owner(self, thing_id: str, owner: ActuationOwner) -> None:
+        thing = self.thing(thing_id)
+        if thing.default_owner is owner:
+            thing.default_owner = None
+        for path in [p for p, o in thing.owners.items() if o is owner]:
+            del thing.owners[path]
+
+    async def command(self, principal: str, thing_id: str, path: str, target: object, *,
+                      command_id: str | None = None, timeout: float | None = None) -> Command:
+        """Ask an actuator to reach `target`. Returns the command, usually pending; see `CommandState`."""
+        if command_id is not None and command_id in self._commands:
+            existing = self._commands[command_id]
+            if (existing.thing, existing.path, existing.target) != (self.thing(thing_id).id, path, target):
+                raise CommandConflict(f"command id {command_id!r} was already used for {existing.thing} "
+                                      f"{existing.path} = {existing.target!r}")
+            return existing
+        thing = self.thing(thing_id)
+        try:
+            meta = thing.catalog.get(path)
+        except UnknownPath as error:
+            raise UnknownPath(error.path, error.suggestions, thing.id) from None
+        if meta.kind is not SignalKind.ACTUATOR:
+            raise CommandRejected(thing.id, path, f"is a {meta.kind.value}; only actuators take commands",
+                                  code="not_actuator")
+        try:
+            value = thing.catalog.validators[path](target)
+        except InvalidValue as error:
+            raise RejectedValue(thing.id, path, target, error.reason, meta.describe_valid()) from None
+        refusal = interlock_refusal(path, value, thing.current)
+        if refusal is not None:
+            raise CommandRejected(thing.id, path, refusal, code="unsafe")
+        owner = thing.owner_of(path)
+        if owner is None and thing.unowned_commands == "fail":
+            raise CommandRejected(thing.id, path, "no provider is connected to carry out this command",
+                                  code="unavailable")
+        now = time.time()
+        command = Command(command_id or uuid.uuid4().hex, thing.id, path, value, principal, now,
+                          now + (self.default_command_timeout if timeout is None else timeout), updated_at=now)
+        previous = thing.pending.get(path)
+        if previous is not None:
+            self._finish(previous, CommandState.FAILED, f"superseded by command {command.id}", now)
+        self._remember(command)
+        thing.targets[path] = (value, now, principal)
+        self._publish_target(thing, path, value, now, principal)
+        current = thing.current.get(path)
+        if current is not None and reached(current[0], value):
+            self._finish(command, CommandState.CONFIRMED, "already at target", now)
+            return command
+        thing.pending[path] = command
+        self._notify_command(command)
+        self._arm_timer(command)
+        if owner is not None:
+            try:
+                await owner.actuate(command)
+            except HomeboundError as error:
+                self._finish(command, CommandState.FAILED, str(error), time.time())
+            except Exception as error:
+                log.exception("owner of %s %s failed on command %s", thing.id, path, command.id)
+                self._finish(command, CommandState.FAILED, f"provider error: {error}", time.time())
+        return command
+
+    def fail_command(self, command_id: str, reason: str) -> Command:
+        """For owners: the thing refused or could not carry out the command."""
+        command = self.get_command(command_id)
+        if not command.state.is_final:
+            self._finish(command, CommandState.FAILED, reason, time.time())
+        return command
+
+    def get_command(self, command_id: str) -> Command:
+        command = self._commands.get(command_id)
+        if command is None:
+            raise UnknownCommand(f"unknown command {command_id!r}")
+        return command
+
+    def pending_commands(self) -> list[Command]:
+        return [c for thing in self._things.values() for c in thing.pending.values()]
+
+    def _remember(self, command: Command) -> None:
+        self._commands[command.id] = command
+        while len(self._commands) > RECENT_COMMANDS_KEPT:
+            oldest_id, oldest = next(iter(self._commands.items()))
+            if not oldest.state.is_final:
+                self._commands.move_to_end(oldest_id)
+                break
+            del self._commands[oldest_id]
+
+    def _publish_target(self, thing: ThingState, path: str, value: Value, ts: float, principal: str) -> None:
+        watchers = thing.watchers[Field.TARGET]
+        if watchers:
+            self._fan_out(thing.id, Field.TARGET, watchers, [(path, value)], ts)
+        if self._listeners:
+            batch = ChangeBatch(thing.id, Field.TARGET, ts, principal, [(path, value)])
+            for listener in self._listeners:
+                listener(batch)
+
+    def _arm_timer(self, command: Command) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay = max(0.0, command.deadline - time.time())
+        self._timers[command.id] = loop.call_later(delay, self._time_out, command.id)
+
+    def _time_out(self, command_id: str) -> None:
+        self._timers.pop(command_id, None)
+        command = self._commands.get(command_id)
+        if command is not None and not command.state.is_final:
+            self._finish(command, CommandState.TIMED_OUT, "the thing did not reach the target in time",
+                         time.time())
+
+    def _finish(self, command: Command, state: CommandState, reason: str | None, ts: float) -> None:
+        command.state = state
+        command.reason = reason
+        command.updated_at = ts
+        thing = self._things.get(command.thing)
+        if thing is not None and thing.pending.get(command.path) is command:
+            del thing.pending[command.path]
+        timer = self._timers.pop(command.id, None)
+        if timer is not None:
+            timer.cancel()
+        self._notify_command(command)
+
+    def _notify_command(self, command: Command) -> None:
+        thing = self._things.get(command.thing)
+        if thing is not None:
+            watchers = thing.watchers[Field.COMMAND]
+            subscribers = watchers.get(command.path)
+            if subscribers:
+                update = Update(command.thing, command.path, Field.COMMAND, command.to_json(), command.updated_at)
+                for subscription in list(subscribers):
+                    subscription.deliver([update])
+        for listener in self._command_listeners:
+            listener(command)
+
+    # ---- restore after restart ----------------------------------------------------------------------------
+
+    def restore(self, thing_id: str, current: Mapping[str, tuple[object, float, str]],
+                targets: Mapping[str, tuple[object, float, str]]) -> list[str]:
+        """Load persisted state without publishing it. Returns a warning for each value the catalog now refuses."""
+        thing = self.thing(thing_id)
+        warnings: list[str] = []
+        for side, entries in ((thing.current, current), (thing.targets, targets)):
+            for path, (raw, ts, principal) in entries.items():
+                check = thing.catalog.validators.get(path)
+                if check is None:
+                    warnings.append(f"{thing.id}: {path}: stored value dropped: no longer in the catalog")
+                    continue
+                try:
+                    side[path] = (check(raw), ts, principal)
+                except InvalidValue as error:
+                    warnings.append(f"{thing.id}: {path}: stored value dropped: {error.reason}")
+        return warnings
+
+    def restore_command(self, command: Command) -> None:
+        """Resume a persisted pending command: it keeps its deadline, or times out now if that has passed."""
+        thing = self.thing(command.thing)
+        self._remember(command)
+        if command.state.is_final:
+            return
+        if command.deadline <= time.time():
+            self._finish(command, CommandState.TIMED_OUT, "the deadline passed while the hub was down", time.time())
+            return
+        thing.pending[command.path] = command
+        self._arm_timer(command)
+
+    def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        for subscription in list(self._subscriptions):
+            subscription.close()

@@ -1,0 +1,1 @@
+"""The pure core: signal metadata, value validation and the VSS catalog. No I/O beyond reading catalog files."""

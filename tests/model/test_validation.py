@@ -1,0 +1,90 @@
+"""Every write is checked against its signal's datatype, range, allowed values and array element type."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from homebound.model.datatypes import DataType
+from homebound.model.errors import InvalidValue
+from homebound.model.signal import SignalKind, SignalMetadata
+from homebound.model.validation import compile_validator
+
+
+def check(datatype: str, value: object, **limits: object) -> object:
+    meta = SignalMetadata("Vehicle.Test", SignalKind.SENSOR, DataType(datatype), **limits)  # type: ignore[arg-type]
+    return compile_validator(meta)(value)
+
+
+@pytest.mark.parametrize(("datatype", "low", "high"), [
+    ("int8", -128, 127), ("int16", -32768, 32767), ("int32", -(2**31), 2**31 - 1),
+    ("int64", -(2**63), 2**63 - 1), ("uint8", 0, 255), ("uint16", 0, 65535), ("uint32", 0, 2**32 - 1),
+    ("uint64", 0, 2**64 - 1),
+])
+def test_integer_widths_accept_their_limits_and_refuse_one_past(datatype: str, low: int, high: int) -> None:
+    assert check(datatype, low) == low
+    assert check(datatype, high) == high
+    with pytest.raises(InvalidValue, match=f"does not fit {datatype}"):
+        check(datatype, high + 1)
+    with pytest.raises(InvalidValue, match=f"does not fit {datatype}"):
+        check(datatype, low - 1)
+
+
+def test_integer_accepts_a_whole_float_and_returns_an_int() -> None:
+    value = check("uint8", 42.0)
+    assert value == 42 and type(value) is int
+
+
+@pytest.mark.parametrize("bad", [1.5, "3", True, None, [1]])
+def test_integer_refuses_non_integers(bad: object) -> None:
+    with pytest.raises(InvalidValue):
+        check("int32", bad)
+
+
+def test_min_max_are_enforced_with_the_range_in_the_message() -> None:
+    assert check("float", 100.0, min=0, max=100) == 100.0
+    with pytest.raises(InvalidValue, match=r"outside the allowed range \[0..100\]"):
+        check("float", 100.5, min=0, max=100)
+    with pytest.raises(InvalidValue, match=r"outside the allowed range \[0..100\]"):
+        check("uint8", 101, min=0, max=100)
+
+
+def test_float_converts_ints_and_refuses_nan_infinity_and_strings() -> None:
+    value = check("float", 3)
+    assert value == 3.0 and type(value) is float
+    with pytest.raises(InvalidValue, match="NaN"):
+        check("double", math.nan)
+    with pytest.raises(InvalidValue, match="does not fit float"):
+        check("float", 1e39)
+    assert check("double", 1e39) == 1e39
+    with pytest.raises(InvalidValue, match="does not fit double"):
+        check("double", math.inf)
+    with pytest.raises(InvalidValue, match="not a number"):
+        check("float", "12.5")
+    with pytest.raises(InvalidValue, match="not a number"):
+        check("float", False)
+
+
+def test_boolean_is_strict() -> None:
+    assert check("boolean", True) is True
+    for bad in (1, 0, "true", None):
+        with pytest.raises(InvalidValue, match="not a boolean"):
+            check("boolean", bad)
+
+
+def test_allowed_values_name_the_choices() -> None:
+    assert check("string", "START", allowed=("START", "STOP")) == "START"
+    with pytest.raises(InvalidValue, match="expected one of 'START', 'STOP'"):
+        check("string", "PAUSE", allowed=("START", "STOP"))
+
+
+def test_arrays_check_each_element_and_name_the_bad_index() -> None:
+    assert check("uint8[]", [1, 2, 3]) == [1, 2, 3]
+    assert check("float[]", [1, 2.5]) == [1.0, 2.5]
+    with pytest.raises(InvalidValue, match=r"element \[1\]: value 300 does not fit uint8"):
+        check("uint8[]", [1, 300])
+    with pytest.raises(InvalidValue, match="not an array"):
+        check("string[]", "IEC_TYPE_2_AC")
+    with pytest.raises(InvalidValue, match=r"element \[0\].*expected one of"):
+        check("string[]", ["SCHUKO"], allowed=("IEC_TYPE_2_AC", "IEC_TYPE_2_CCS_DC"))
