@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.http.conftest import free_port
+from tests.support.live import free_port
 
 HOMEBOUND = str(Path(sys.executable).parent / "homebound")
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
@@ -85,7 +85,7 @@ def test_serve_with_defaults_answers_stores_in_the_working_directory_and_shuts_d
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     for attempt in range(2):
-        process = subprocess.Popen([HOMEBOUND, "serve", "--port", str(port)], cwd=tmp_path, env=ENV,
+        process = subprocess.Popen([HOMEBOUND, "serve", "--port", str(port), "--grpc-port", "0"], cwd=tmp_path, env=ENV,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             vehicles = _wait_for(f"{base}/vehicles")
@@ -107,7 +107,7 @@ def test_serve_with_defaults_answers_stores_in_the_working_directory_and_shuts_d
 def test_serve_with_the_example_config(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "homebound.yaml"
     port = free_port()
-    process = subprocess.Popen([HOMEBOUND, "serve", "--config", str(example), "--port", str(port),
+    process = subprocess.Popen([HOMEBOUND, "serve", "--config", str(example), "--port", str(port), "--no-grpc",
                                 "--storage", f"sqlite:///{tmp_path / 'x.db'}"], env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

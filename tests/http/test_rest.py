@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from tests.http.conftest import LiveServer
+from tests.support.live import LiveServer
 
 SOC = "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current"
 LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"

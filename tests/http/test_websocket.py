@@ -8,7 +8,7 @@ import time
 import httpx
 from websockets.sync.client import connect
 
-from tests.http.conftest import LiveServer
+from tests.support.live import LiveServer
 
 LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
 

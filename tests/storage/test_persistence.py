@@ -9,7 +9,7 @@ import asyncio
 
 import sqlalchemy as sa
 
-from homebound.app.config import CommandsConfig, Config, StorageConfig, VehicleConfig
+from homebound.app.config import CommandsConfig, Config, KuksaConfig, StorageConfig, VehicleConfig
 from homebound.app.runtime import Runtime
 from homebound.hub import CommandState
 from homebound.hub.events import Field
@@ -20,6 +20,7 @@ LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
 def make_config(url: str, timeout: float = 30.0) -> Config:
     return Config(storage=StorageConfig(url=url, flush_interval_s=0.05),
                   commands=CommandsConfig(timeout_s=timeout, without_provider="wait"),
+                  kuksa=KuksaConfig(enabled=False),
                   vehicles=[VehicleConfig(id="car1")])
 
 

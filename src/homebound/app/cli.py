@@ -48,6 +48,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="HTTP port (default 8321).", min=1, max=65535)] = None,
     storage: Annotated[str | None, typer.Option(
         help="Database URL: sqlite:///file.db (default sqlite:///homebound.db) or postgresql://...")] = None,
+    grpc_port: Annotated[int | None, typer.Option(
+        help="Kuksa kuksa.val v1+v2 gRPC port (default 55555; 0 picks a free one).", min=0, max=65535)] = None,
+    no_grpc: Annotated[bool, typer.Option("--no-grpc", help="Do not serve the Kuksa gRPC APIs.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
     """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json."""
@@ -57,6 +60,11 @@ def serve(
     updates: dict[str, object] = {"server": server}
     if storage is not None:
         updates["storage"] = settings.storage.model_copy(update={"url": storage})
+    if grpc_port is not None or no_grpc:
+        kuksa_updates: dict[str, object] = {"enabled": not no_grpc}
+        if grpc_port is not None:
+            kuksa_updates["port"] = grpc_port
+        updates["kuksa"] = settings.kuksa.model_copy(update=kuksa_updates)
     settings = settings.model_copy(update=updates)
     try:
         runtime = Runtime(settings)
@@ -70,6 +78,8 @@ def serve(
                   f"({len(runtime.catalog)} signals); storage {runtime.database.engine.url.render_as_string()}")
     console.print(f"REST and WebSocket on http://{server.host}:{server.port}/api/v1 "
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
+    if settings.kuksa.enabled:
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
     try:
         uvicorn.run(create_app(runtime), host=server.host, port=server.port, log_level="warning",
                     ws="websockets-sansio")

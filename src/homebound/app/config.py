@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from homebound.model.errors import HomeboundError
 
@@ -46,6 +46,24 @@ class CommandsConfig(Strict):
         "fail", description="fail: refuse a command no provider can carry out; wait: keep it pending")
 
 
+class KuksaConfig(Strict):
+    """The Kuksa kuksa.val v1 and v2 gRPC door."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(55555, ge=0, le=65535, description="0: any free port (logged at start)")
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    public_key: Path | None = Field(None, description="PEM key that verifies JWTs; none: no authorization")
+    vehicle: str | None = Field(None, description="the vehicle clients see without a token naming one")
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> KuksaConfig:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")
+        return self
+
+
 class VehicleConfig(Strict):
     id: str = Field(pattern=_ID_PATTERN)
     name: str | None = None
@@ -58,6 +76,7 @@ class Config(Strict):
     storage: StorageConfig = StorageConfig()
     catalog: CatalogConfig = CatalogConfig()
     commands: CommandsConfig = CommandsConfig()
+    kuksa: KuksaConfig = KuksaConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")
@@ -71,6 +90,13 @@ class Config(Strict):
                 raise ValueError(f"vehicle id {vehicle.id!r} appears twice")
             seen.add(vehicle.id)
         return vehicles
+
+    @model_validator(mode="after")
+    def _kuksa_vehicle_known(self) -> Config:
+        ids = [v.id for v in self.vehicles]
+        if self.kuksa.vehicle is not None and self.kuksa.vehicle not in ids:
+            raise ValueError(f"kuksa.vehicle {self.kuksa.vehicle!r} is not one of the vehicles ({', '.join(ids)})")
+        return self
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -104,7 +130,10 @@ def load_config(path: Path | None) -> Config:
     base = path.parent
     catalog = CatalogConfig(vss=[_resolve(base, p) for p in config.catalog.vss],
                             overlays=[_resolve(base, p) for p in config.catalog.overlays])
-    return config.model_copy(update={"catalog": catalog})
+    kuksa = config.kuksa.model_copy(update={
+        key: _resolve(base, value) for key in ("tls_cert", "tls_key", "public_key")
+        if (value := getattr(config.kuksa, key)) is not None})
+    return config.model_copy(update={"catalog": catalog, "kuksa": kuksa})
 
 
 def _resolve(base: Path, path: Path) -> Path:

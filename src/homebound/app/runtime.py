@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 
+from homebound.adapters.kuksa.server import KuksaServer
 from homebound.app.config import Config
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.core import Hub
@@ -28,6 +29,7 @@ class Runtime:
         self.store = StateStore(self.database)
         self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
         self.started_at = 0.0
+        self.kuksa: KuksaServer | None = None
         self.warnings: list[str] = []
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
@@ -58,10 +60,21 @@ class Runtime:
                 for refused in result.errors:
                     log.error("configured attribute refused: %s", refused)
         self.recorder.start()
+        if self.config.kuksa.enabled:
+            kuksa = self.config.kuksa
+            self.kuksa = KuksaServer(self.hub, kuksa.vehicle or self.default_vehicle, kuksa.host, kuksa.port,
+                                     kuksa.tls_cert, kuksa.tls_key, kuksa.public_key)
+            try:
+                await self.kuksa.start()
+            except Exception:
+                await self.recorder.stop()
+                raise
         self.started_at = time.time()
 
     async def stop(self) -> None:
-        """Write what is buffered, then release the database."""
+        """Close the doors, write what is buffered, then release the database."""
+        if self.kuksa is not None:
+            await self.kuksa.stop()
         self.hub.close()
         await self.recorder.stop()
         self.database.dispose()
