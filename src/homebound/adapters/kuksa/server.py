@@ -57,7 +57,7 @@ class KuksaServer:
             raise KuksaServerError(f"Kuksa gRPC: cannot listen on {address} (is the port in use?)")
         await server.start()
         self._server = server
-        log.info("Kuksa kuksa.val v1 and v2 on %s:%d%s", self.host, self.bound_port,
+        log.debug("Kuksa kuksa.val v1 and v2 on %s:%d%s", self.host, self.bound_port,
                  " (TLS)" if self.tls_cert else "")
 
     async def stop(self, grace: float = 1.0) -> None:
