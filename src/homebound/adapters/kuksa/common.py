@@ -87,6 +87,11 @@ class KuksaContext:
                 header = value if isinstance(value, str) else value.decode()
         return self.authorizer.authorize(header)
 
+    def begin(self, context: grpc.aio.ServicerContext) -> tuple[Permissions, ThingState]:
+        """Who is calling, and the one vehicle they see."""
+        permissions = self.permissions(context)
+        return permissions, self.hub.thing(permissions.vehicle)
+
     def expand_readable(self, permissions: Permissions, thing: ThingState, pattern: str,
                         action: Action = Action.READ) -> list[str]:
         leaves = self.hub.expand(thing.id, pattern)

@@ -11,7 +11,7 @@ from kuksa.val.v1 import val_pb2 as v1
 from kuksa.val.v1 import val_pb2_grpc
 
 from homebound import __version__
-from homebound.adapters.kuksa.auth import Action, AuthError, Permissions, seconds_left
+from homebound.adapters.kuksa.auth import Action, AuthError, seconds_left
 from homebound.adapters.kuksa.common import UNKNOWN_PATHS_HEADER, KuksaContext, abort, v1_code
 from homebound.adapters.kuksa.values import from_proto_value, to_v1_datapoint, v1_metadata
 from homebound.hub.core import ThingState
@@ -61,20 +61,16 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     def __init__(self, shared: KuksaContext) -> None:
         self.shared = shared
 
-    def _begin(self, context: Context) -> tuple[Permissions, ThingState]:
-        permissions = self.shared.permissions(context)
-        return permissions, self.shared.hub.thing(permissions.vehicle)
-
     async def GetServerInfo(self, request: v1.GetServerInfoRequest, context: Context) -> v1.GetServerInfoResponse:
         try:
-            self._begin(context)
+            self.shared.begin(context)
         except AuthError as error:
             await abort(context, error)
         return v1.GetServerInfoResponse(name="Homebound", version=__version__)
 
     async def Get(self, request: v1.GetRequest, context: Context) -> v1.GetResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
         except AuthError as error:
             await abort(context, error)
             raise
@@ -93,7 +89,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def Set(self, request: v1.SetRequest, context: Context) -> v1.SetResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
         except AuthError as error:
             await abort(context, error)
             raise
@@ -125,7 +121,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def Subscribe(self, request: v1.SubscribeRequest, context: Context) -> AsyncIterator[v1.SubscribeResponse]:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
         except AuthError as error:
             await abort(context, error)
             return

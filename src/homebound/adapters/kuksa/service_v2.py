@@ -34,10 +34,6 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     def __init__(self, shared: KuksaContext) -> None:
         self.shared = shared
 
-    def _begin(self, context: Context) -> tuple[Permissions, ThingState]:
-        permissions = self.shared.permissions(context)
-        return permissions, self.shared.hub.thing(permissions.vehicle)
-
     def _path(self, thing: ThingState, signal: t2.SignalID) -> str:
         if signal.WhichOneof("signal") == "id":
             path = self.shared.ids(thing).by_id.get(signal.id)
@@ -50,14 +46,14 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def GetServerInfo(self, request: v2.GetServerInfoRequest, context: Context) -> v2.GetServerInfoResponse:
         try:
-            self._begin(context)
+            self.shared.begin(context)
         except AuthError as error:
             await abort(context, error)
         return v2.GetServerInfoResponse(name="Homebound", version=__version__, commit_hash="")
 
     async def GetValue(self, request: v2.GetValueRequest, context: Context) -> v2.GetValueResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             path = self._path(thing, request.signal_id)
             permissions.check(Action.READ, path)
         except (HomeboundError, AuthError) as error:
@@ -67,7 +63,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def GetValues(self, request: v2.GetValuesRequest, context: Context) -> v2.GetValuesResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             paths = [self._path(thing, signal) for signal in request.signal_ids]
             for path in paths:
                 permissions.check(Action.READ, path)
@@ -79,7 +75,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def ListMetadata(self, request: v2.ListMetadataRequest, context: Context) -> v2.ListMetadataResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             root = request.root.removesuffix(".*") if request.root.endswith(".*") else request.root
             leaves = sorted(thing.catalog.signals) if root in ("", "*", "**") else self.shared.hub.expand(
                 thing.id, root)
@@ -95,7 +91,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def PublishValue(self, request: v2.PublishValueRequest, context: Context) -> v2.PublishValueResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             path = self._path(thing, request.signal_id)
             permissions.check(Action.PROVIDE, path)
             value = from_proto_value(request.data_point.value, "typed_value")
@@ -109,7 +105,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def Actuate(self, request: v2.ActuateRequest, context: Context) -> v2.ActuateResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             await self._actuate(permissions, thing, request)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
@@ -117,7 +113,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
 
     async def BatchActuate(self, request: v2.BatchActuateRequest, context: Context) -> v2.BatchActuateResponse:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             for single in request.actuate_requests:
                 permissions.check(Action.ACTUATE, self._path(thing, single.signal_id))
             for single in request.actuate_requests:
@@ -141,7 +137,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def SubscribeById(self, request: v2.SubscribeByIdRequest,
                             context: Context) -> AsyncIterator[v2.SubscribeByIdResponse]:
         try:
-            _, thing = self._begin(context)
+            _, thing = self.shared.begin(context)
             paths = [self._path(thing, t2.SignalID(id=number)) for number in request.signal_ids]
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
@@ -152,7 +148,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def _stream(self, context: Context, patterns: list[str],
                       by_id: bool) -> AsyncIterator[v2.SubscribeResponse | v2.SubscribeByIdResponse]:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
             subscription = self.shared.hub.subscribe(thing.id, patterns, [Field.VALUE])
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
@@ -201,7 +197,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def OpenProviderStream(self, request_iterator: AsyncIterator[v2.OpenProviderStreamRequest],
                                  context: Context) -> AsyncIterator[v2.OpenProviderStreamResponse]:
         try:
-            permissions, thing = self._begin(context)
+            permissions, thing = self.shared.begin(context)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             return
