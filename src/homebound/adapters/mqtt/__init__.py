@@ -1,0 +1,1 @@
+"""MQTT: Home Assistant discovery in (household devices) and out (the car). See docs/mqtt.md."""
