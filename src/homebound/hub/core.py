@@ -97,6 +97,22 @@ class Hub:
             self._aliases[vin] = vehicle_id
         return state
 
+    def add_device(self, device_id: str, catalog: Catalog, *, name: str | None = None) -> ThingState:
+        """Register a household device; its catalog is its capability model (see adapters/mqtt/capabilities)."""
+        if device_id in self._things:
+            raise ValueError(f"thing {device_id!r} is already registered")
+        state = ThingState(device_id, "device", catalog, name=name)
+        self._things[device_id] = state
+        return state
+
+    def set_catalog(self, thing_id: str, catalog: Catalog) -> None:
+        """Replace a device's capabilities (it announced new or fewer components); values of gone paths go too."""
+        thing = self.thing(thing_id)
+        thing.catalog = catalog
+        for side in (thing.current, thing.targets):
+            for path in [p for p in side if p not in catalog.signals]:
+                del side[path]
+
     def thing(self, thing_id: str) -> ThingState:
         state = self._things.get(thing_id)
         if state is None:
