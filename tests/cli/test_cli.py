@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -99,9 +100,18 @@ def test_serve_with_defaults_answers_stores_in_the_working_directory_and_shuts_d
         finally:
             process.terminate()
             output, _ = process.communicate(timeout=15)
-        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal as its exit status.
-        assert process.returncode in (0, -15), output
+        assert process.returncode == 0, output
         assert "Traceback" not in output and "ERROR" not in output, output
+
+
+def test_serve_with_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(free_port()), "--grpc-port", str(port), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_serve_with_the_example_config(tmp_path: Path) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -80,12 +84,37 @@ def serve(
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
     if settings.kuksa.enabled:
         console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
+    uvicorn_config = uvicorn.Config(create_app(runtime, manage_runtime=False), host=server.host, port=server.port,
+                            log_level="warning", ws="websockets-sansio")
+    raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its own shutdown; we still have to flush history, so we don't."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
+    """Start the hub first (so a port in use or an unreachable database is one clear line), then serve."""
     try:
-        uvicorn.run(create_app(runtime), host=server.host, port=server.port, log_level="warning",
-                    ws="websockets-sansio")
+        await runtime.start()
     except HomeboundError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
-        raise typer.Exit(1) from None
+        await runtime.stop()
+        return 1
+    try:
+        await server.serve()
+    finally:
+        await runtime.stop()
+    return 0 if server.started else 1
 
 
 @app.command()
