@@ -16,12 +16,14 @@ from benchmarks.common import Figure, report
 from benchmarks.history_recorder import recorder_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
+from benchmarks.mqtt_flow import mqtt_figures
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_figures,
     "latency": latency_figures,
     "history": recorder_figures,
     "kuksa": kuksa_figures,
+    "mqtt": mqtt_figures,
 }
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from homebound import __version__
-from homebound.app import cli_vss
+from homebound.app import cli_devices, cli_vss
 from homebound.app.config import Config, ConfigError, load_config
 from homebound.app.runtime import Runtime
 from homebound.model.errors import HomeboundError
@@ -29,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(cli_vss.app, name="vss")
+app.add_typer(cli_devices.app, name="devices")
 console = Console(stderr=True)
 
 
@@ -54,6 +55,9 @@ def serve(
         help="Database URL: sqlite:///file.db (default sqlite:///homebound.db) or postgresql://...")] = None,
     grpc_port: Annotated[int | None, typer.Option(
         help="Kuksa kuksa.val v1+v2 gRPC port (default 55555; 0 picks a free one).", min=0, max=65535)] = None,
+    mqtt: Annotated[str | None, typer.Option(
+        "--mqtt", help="MQTT broker for devices and Home Assistant: mqtt://[user:pass@]host[:port], mqtts://...",
+    )] = None,
     no_grpc: Annotated[bool, typer.Option("--no-grpc", help="Do not serve the Kuksa gRPC APIs.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
@@ -64,6 +68,8 @@ def serve(
     updates: dict[str, object] = {"server": server}
     if storage is not None:
         updates["storage"] = settings.storage.model_copy(update={"url": storage})
+    if mqtt is not None:
+        updates["mqtt"] = settings.mqtt.model_copy(update={"url": mqtt})
     if grpc_port is not None or no_grpc:
         kuksa_updates: dict[str, object] = {"enabled": not no_grpc}
         if grpc_port is not None:
@@ -82,6 +88,8 @@ def serve(
                   f"({len(runtime.catalog)} signals); storage {runtime.database.engine.url.render_as_string()}")
     console.print(f"REST and WebSocket on http://{server.host}:{server.port}/api/v1 "
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
+    if settings.mqtt.url:
+        console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
     if settings.kuksa.enabled:
         console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
     uvicorn_config = uvicorn.Config(create_app(runtime, manage_runtime=False), host=server.host, port=server.port,

@@ -64,6 +64,25 @@ class KuksaConfig(Strict):
         return self
 
 
+class MqttConfig(Strict):
+    """The MQTT door: household devices by Home Assistant discovery, and the car published to Home Assistant."""
+
+    url: str | None = Field(None, description="mqtt://[user:password@]host[:port] or mqtts://...; none: no MQTT")
+    discovery_prefix: str = "homeassistant"
+    base_topic: str = Field("homebound", description="where the car's states and commands live")
+    client_id: str | None = None
+    ca_file: Path | None = Field(None, description="CA certificate for mqtts:// (default: the system's)")
+    insecure_tls: bool = False
+    publish_vehicles: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("must start with mqtt:// or mqtts://")
+        return url
+
+
 class VehicleConfig(Strict):
     id: str = Field(pattern=_ID_PATTERN)
     name: str | None = None
@@ -77,6 +96,7 @@ class Config(Strict):
     catalog: CatalogConfig = CatalogConfig()
     commands: CommandsConfig = CommandsConfig()
     kuksa: KuksaConfig = KuksaConfig()
+    mqtt: MqttConfig = MqttConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")
@@ -133,7 +153,9 @@ def load_config(path: Path | None) -> Config:
     kuksa = config.kuksa.model_copy(update={
         key: _resolve(base, value) for key in ("tls_cert", "tls_key", "public_key")
         if (value := getattr(config.kuksa, key)) is not None})
-    return config.model_copy(update={"catalog": catalog, "kuksa": kuksa})
+    mqtt = config.mqtt.model_copy(update={"ca_file": _resolve(base, config.mqtt.ca_file)} if config.mqtt.ca_file
+                                  else {})
+    return config.model_copy(update={"catalog": catalog, "kuksa": kuksa, "mqtt": mqtt})
 
 
 def _resolve(base: Path, path: Path) -> Path:

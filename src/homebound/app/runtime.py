@@ -7,6 +7,9 @@ import logging
 import time
 
 from homebound.adapters.kuksa.server import KuksaServer
+from homebound.adapters.mqtt.bridge import HomeAssistantDevices
+from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.core import Hub
@@ -30,6 +33,9 @@ class Runtime:
         self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
+        self.mqtt: MqttConnection | None = None
+        self.devices: HomeAssistantDevices | None = None
+        self.publishers: list[VehiclePublisher] = []
         self.warnings: list[str] = []
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
@@ -64,15 +70,33 @@ class Runtime:
             kuksa = self.config.kuksa
             self.kuksa = KuksaServer(self.hub, kuksa.vehicle or self.default_vehicle, kuksa.host, kuksa.port,
                                      kuksa.tls_cert, kuksa.tls_key, kuksa.public_key)
-            try:
-                await self.kuksa.start()
-            except Exception:
-                await self.recorder.stop()
-                raise
+            await self.kuksa.start()
+        if self.config.mqtt.url:
+            await self._start_mqtt()
         self.started_at = time.time()
+
+    async def _start_mqtt(self) -> None:
+        settings = self.config.mqtt
+        assert settings.url is not None
+        self.mqtt = MqttConnection(settings.url, client_id=settings.client_id,
+                                   ca_file=str(settings.ca_file) if settings.ca_file else None,
+                                   insecure_tls=settings.insecure_tls)
+        await self.mqtt.connect()
+        self.devices = HomeAssistantDevices(self.hub, self.mqtt, settings.discovery_prefix)
+        self.devices.start()
+        if settings.publish_vehicles:
+            for vehicle in self.config.vehicles:
+                publisher = VehiclePublisher(self.hub, self.mqtt, vehicle.id, settings.discovery_prefix,
+                                             settings.base_topic)
+                publisher.start()
+                self.publishers.append(publisher)
 
     async def stop(self) -> None:
         """Close the doors, write what is buffered, then release the database."""
+        for publisher in self.publishers:
+            await publisher.stop()
+        if self.mqtt is not None:
+            await self.mqtt.close()
         if self.kuksa is not None:
             await self.kuksa.stop()
         self.hub.close()
@@ -87,4 +111,9 @@ class Runtime:
             "pending_commands": len(self.hub.pending_commands()),
             **self.hub.subscription_stats(),
             "history": self.recorder.stats(),
+            "mqtt": None if self.devices is None else {
+                **self.devices.stats(), "connected": self.mqtt.connected if self.mqtt else False,
+                "received": self.mqtt.received if self.mqtt else 0,
+                "vehicle_commands": sum(p.commands_received for p in self.publishers),
+                "vehicle_command_errors": sum(p.command_errors for p in self.publishers)},
         }

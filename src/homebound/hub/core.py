@@ -113,6 +113,15 @@ class Hub:
             for path in [p for p in side if p not in catalog.signals]:
                 del side[path]
 
+    def remove_thing(self, thing_id: str) -> None:
+        """Forget a device that left (its discovery was removed); its subscriptions end, its commands fail."""
+        thing = self.thing(thing_id)
+        for command in list(thing.pending.values()):
+            self._finish(command, CommandState.FAILED, f"{thing.id} was removed", time.time())
+        for subscription in [s for s in self._subscriptions if s.thing == thing.id]:
+            subscription.close()
+        del self._things[thing.id]
+
     def thing(self, thing_id: str) -> ThingState:
         state = self._things.get(thing_id)
         if state is None:

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["commands"])
 
 
 @router.post("/vehicles/{vehicle_id}/commands", status_code=202)
+@router.post("/devices/{vehicle_id}/commands", status_code=202)
 async def send_command(vehicle_id: str, body: SendCommand, runtime: RuntimeDep,
                        principal: PrincipalDep) -> JSONResponse:
     """Start a command. 202 with the command (usually pending); poll it or watch it over the WebSocket."""

@@ -32,6 +32,7 @@ def _parse_fields(raw: str) -> frozenset[Field]:
 
 
 @router.websocket("/vehicles/{vehicle_id}/stream")
+@router.websocket("/devices/{vehicle_id}/stream")
 async def stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
                  fields: str = "value") -> None:
     runtime: Runtime = websocket.app.state.runtime

@@ -101,6 +101,8 @@ def capabilities(component: DiscoveredComponent) -> list[SignalMetadata]:
     if kind == "event":
         return [point("LastEvent", sensor, DataType.STRING, "last event",
                       allowed=_strings(config.get("event_types")))]
+    if kind == "notify":
+        return [point("Message", actuator, DataType.STRING, "send a notification")]
     if kind == "device_tracker":
         return [point("Latitude", sensor, DataType.DOUBLE, "latitude", unit="degrees", min=-90, max=90),
                 point("Longitude", sensor, DataType.DOUBLE, "longitude", unit="degrees", min=-180, max=180),

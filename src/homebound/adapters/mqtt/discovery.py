@@ -31,6 +31,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "button": (("command_topic",),),
     "event": (("state_topic",), ("event_types",)),
     "device_tracker": (("state_topic", "json_attributes_topic"),),
+    "notify": (("command_topic",),),
 }
 SUPPORTED = tuple(sorted(REQUIRED))
 

@@ -1,0 +1,203 @@
+"""One MQTT connection, shared by every MQTT adapter: paho-mqtt's network thread, delivered into asyncio.
+
+paho keeps the socket, QoS 1 handshakes and reconnects (with backoff) in its own thread. Incoming messages are
+queued and handed to the asyncio loop in batches (one wake-up per burst, not per message). On every
+(re)connect, all subscriptions are made again, so a broker restart loses nothing but the messages sent while
+it was down; the hub keeps every device's known state meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from homebound.model.errors import HomeboundError
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[str, bytes, bool], None]
+
+
+class MqttError(HomeboundError):
+    pass
+
+
+def _no_delay(client: mqtt.Client) -> None:
+    """Turn Nagle's algorithm off: a command published right after a PUBACK must not wait for a delayed ACK
+    (measured: 40 ms per hop with it on, see benchmarks/mqtt_flow.py)."""
+    sock = client.socket()
+    if sock is not None and hasattr(sock, "setsockopt"):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool
+    username: str | None
+    password: str | None
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        """`mqtt://user:pass@host:1883` or `mqtts://host:8883`."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise MqttError(f"MQTT url {url!r}: expected mqtt://[user:password@]host[:port] or mqtts://...")
+        tls = parts.scheme == "mqtts"
+        try:
+            port = parts.port or (8883 if tls else 1883)
+        except ValueError:
+            raise MqttError(f"MQTT url {url!r}: the port is not a number") from None
+        return cls(parts.hostname, port, tls, unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None)
+
+    def __str__(self) -> str:
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+
+
+class MqttConnection:
+    """A connection to the broker with subscriptions that survive reconnects."""
+
+    def __init__(self, url: str, client_id: str | None = None, ca_file: str | None = None,
+                 insecure_tls: bool = False, keepalive: int = 30, will: tuple[str, str] | None = None) -> None:
+        self.address = BrokerAddress.parse(url)
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
+                                  client_id=client_id or f"homebound-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv311)
+        if self.address.username:
+            self.client.username_pw_set(self.address.username, self.address.password)
+        if self.address.tls:
+            self.client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_NONE if insecure_tls else ssl.CERT_REQUIRED)
+            self.client.tls_insecure_set(insecure_tls)
+        if will is not None:
+            self.client.will_set(will[0], will[1], qos=1, retain=True)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.max_queued_messages_set(100_000)
+        self.keepalive = keepalive
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self._subscriptions: dict[str, int] = {}
+        self._handlers: list[MessageHandler] = []
+        self._inbox: deque[tuple[str, bytes, bool]] = deque()
+        self._drain_scheduled = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connected = asyncio.Event()
+        self.connected = False
+        self._closing = False
+        self.connections = 0
+        self.received = 0
+        self.on_reconnect: list[Callable[[], None]] = []
+
+    # ---- lifecycle ----------------------------------------------------------------------------------------
+
+    async def connect(self, timeout: float = 10.0) -> None:
+        """Connect and start the network thread; MqttError if the broker cannot be reached in time."""
+        self._loop = asyncio.get_running_loop()
+        self._connected = asyncio.Event()
+        try:
+            self.client.connect_async(self.address.host, self.address.port, self.keepalive)
+        except (OSError, ValueError) as error:
+            raise MqttError(f"cannot connect to MQTT broker {self.address}: {error}") from None
+        self.client.loop_start()
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError:
+            self.client.loop_stop()
+            raise MqttError(f"cannot reach the MQTT broker at {self.address} (waited {timeout:.0f} s): is it "
+                            "running? (mosquitto -d starts one)") from None
+
+    async def close(self) -> None:
+        """Disconnect cleanly (pending QoS 1 messages are sent first) and stop the network thread."""
+        await asyncio.to_thread(self._close)
+
+    def _close(self) -> None:
+        self._closing = True
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected = False
+
+    # ---- publish and subscribe ----------------------------------------------------------------------------
+
+    def publish(self, topic: str, payload: str | bytes, qos: int = 1, retain: bool = False) -> None:
+        """Queue a message; paho sends it now, or after the reconnect if the broker is away."""
+        self.client.publish(topic, payload, qos=qos, retain=retain)
+
+    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
+        if topic_filter in self._subscriptions:
+            return
+        self._subscriptions[topic_filter] = qos
+        if self.connected:
+            self.client.subscribe(topic_filter, qos)
+
+    def unsubscribe(self, topic_filter: str) -> None:
+        if self._subscriptions.pop(topic_filter, None) is not None and self.connected:
+            self.client.unsubscribe(topic_filter)
+
+    def add_handler(self, handler: MessageHandler) -> None:
+        """`handler(topic, payload, retained)` runs on the asyncio loop for every message."""
+        self._handlers.append(handler)
+
+    # ---- paho's thread ------------------------------------------------------------------------------------
+
+    def _on_connect(self, client: mqtt.Client, _userdata: object, _flags: object, reason: object,
+                    _properties: object) -> None:
+        if getattr(reason, "is_failure", False):
+            log.error("MQTT broker %s refused the connection: %s", self.address, reason)
+            return
+        self.connected = True
+        self.connections += 1
+        _no_delay(client)
+        if self._subscriptions:
+            client.subscribe([(topic, qos) for topic, qos in self._subscriptions.items()])
+        if self.connections > 1:
+            log.info("MQTT reconnected to %s; %d subscriptions renewed", self.address, len(self._subscriptions))
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._connected_in_loop)
+
+    def _connected_in_loop(self) -> None:
+        self._connected.set()
+        if self.connections > 1:
+            for callback in self.on_reconnect:
+                callback()
+
+    def _on_disconnect(self, _client: mqtt.Client, _userdata: object, _flags: object, reason: object,
+                       _properties: object) -> None:
+        if self.connected and not self._closing:
+            log.warning("MQTT connection to %s lost (%s); reconnecting", self.address, reason)
+        self.connected = False
+
+    def _on_message(self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
+        self._inbox.append((message.topic, bytes(message.payload), bool(message.retain)))
+        if not self._drain_scheduled.is_set():
+            self._drain_scheduled.set()
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        self._drain_scheduled.clear()
+        inbox = self._inbox
+        handlers = self._handlers
+        while inbox:
+            topic, payload, retained = inbox.popleft()
+            self.received += 1
+            for handler in handlers:
+                try:
+                    handler(topic, payload, retained)
+                except Exception:
+                    log.exception("MQTT handler failed on %s", topic)

@@ -1,0 +1,222 @@
+"""The car joins Home Assistant: one retained device-based discovery message, its states, and its commands.
+
+The discovery message is published at start and again whenever Home Assistant announces `online` on
+`<prefix>/status`. States go out as one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to
+at most a few per second; commands from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through
+`Hub.command` like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homebound import __version__
+from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.hub.core import Hub
+from homebound.hub.events import Field
+from homebound.model.errors import HomeboundError
+
+log = logging.getLogger(__name__)
+
+SOC = "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current"
+DOORS = [f"Vehicle.Cabin.Door.Row{r}.{s}" for r in (1, 2) for s in ("DriverSide", "PassengerSide")]
+DRIVER_TEMP = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
+AC = "Vehicle.Cabin.HVAC.IsAirConditioningActive"
+LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
+PLUGGED = "Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition.IsChargingCableConnected"
+
+
+@dataclass(frozen=True)
+class Exposed:
+    """One value of the state document: its key, the VSS path, and a conversion for Home Assistant."""
+
+    key: str
+    path: str
+    convert: Callable[[object], object] = lambda v: v
+
+
+def _km(value: object) -> object:
+    return round(value / 1000, 1) if isinstance(value, int | float) else value
+
+
+def _on_off(value: object) -> object:
+    return None if value is None else ("ON" if value else "OFF")
+
+
+STATE: list[Exposed] = [
+    Exposed("speed", "Vehicle.Speed"), Exposed("state_of_charge", SOC),
+    Exposed("range", "Vehicle.Powertrain.Range", _km), Exposed("odometer", "Vehicle.TraveledDistance", _km),
+    Exposed("battery_power", "Vehicle.Powertrain.TractionBattery.CurrentPower"),
+    Exposed("cabin_temperature", "Vehicle.Cabin.HVAC.AmbientAirTemperature"),
+    Exposed("outside_temperature", "Vehicle.Exterior.AirTemperature"),
+    Exposed("charging", "Vehicle.Powertrain.TractionBattery.Charging.IsCharging", _on_off),
+    Exposed("plugged_in", PLUGGED, _on_off), Exposed("charge_limit", LIMIT),
+    Exposed("trunk", "Vehicle.Body.Trunk.Rear.IsOpen", _on_off),
+    Exposed("locked", f"{DOORS[0]}.IsLocked", lambda v: None if v is None else ("LOCKED" if v else "UNLOCKED")),
+    Exposed("climate_mode", AC, lambda v: None if v is None else ("auto" if v else "off")),
+    Exposed("climate_target", DRIVER_TEMP),
+    *[Exposed(f"door_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.IsOpen", _on_off) for d in DOORS],
+    *[Exposed(f"window_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.Window.IsOpen", _on_off)
+      for d in DOORS],
+]
+LOCATION = ("Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
+            "Vehicle.CurrentLocation.HorizontalAccuracy")
+
+
+class VehiclePublisher:
+    """Publishes one vehicle to Home Assistant and relays Home Assistant's commands to the hub."""
+
+    def __init__(self, hub: Hub, connection: MqttConnection, vehicle_id: str, prefix: str = "homeassistant",
+                 base_topic: str = "homebound", min_interval: float = 0.2) -> None:
+        self.hub = hub
+        self.connection = connection
+        self.vehicle = hub.thing(vehicle_id)
+        self.prefix = prefix
+        self.base = f"{base_topic}/{self.vehicle.id}"
+        self.min_interval = min_interval
+        self.discovery_topic = f"{prefix}/device/homebound_{self.vehicle.id}/config"
+        self._task: asyncio.Task[None] | None = None
+        self.commands_received = 0
+        self.command_errors = 0
+
+    def start(self) -> None:
+        self.connection.add_handler(self._on_message)
+        self.connection.subscribe(f"{self.prefix}/status")
+        self.connection.subscribe(f"{self.base}/set/+")
+        self.connection.on_reconnect.append(self.publish_discovery)
+        self.publish_discovery()
+        self._task = asyncio.create_task(self._publish_states(), name=f"ha-state-{self.vehicle.id}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    # ---- discovery ----------------------------------------------------------------------------------------
+
+    def discovery(self) -> dict[str, object]:
+        state = f"{self.base}/state"
+        components: dict[str, dict[str, object]] = {}
+
+        def sensor(key: str, name: str, unit: str | None, device_class: str | None) -> None:
+            components[key] = {"p": "sensor", "name": name, "unique_id": f"homebound_{self.vehicle.id}_{key}",
+                               "state_topic": state, "value_template": f"{{{{ value_json.{key} }}}}",
+                               "unit_of_measurement": unit, "device_class": device_class,
+                               "state_class": "measurement"}
+
+        def binary(key: str, name: str, device_class: str) -> None:
+            components[key] = {"p": "binary_sensor", "name": name, "unique_id": f"homebound_{self.vehicle.id}_{key}",
+                               "state_topic": state, "value_template": f"{{{{ value_json.{key} }}}}",
+                               "device_class": device_class}
+
+        sensor("speed", "Speed", "km/h", "speed")
+        sensor("state_of_charge", "State of charge", "%", "battery")
+        sensor("range", "Range", "km", "distance")
+        sensor("odometer", "Odometer", "km", "distance")
+        sensor("battery_power", "Battery power", "W", "power")
+        sensor("cabin_temperature", "Cabin temperature", "°C", "temperature")
+        sensor("outside_temperature", "Outside temperature", "°C", "temperature")
+        binary("charging", "Charging", "battery_charging")
+        binary("plugged_in", "Plugged in", "plug")
+        binary("trunk", "Trunk", "opening")
+        for item in STATE:
+            if item.key.startswith(("door_", "window_")):
+                binary(item.key, item.key.replace("_", " ").capitalize(),
+                       "door" if item.key.startswith("door_") else "window")
+        components["location"] = {"p": "device_tracker", "name": "Location",
+                                  "unique_id": f"homebound_{self.vehicle.id}_location",
+                                  "json_attributes_topic": f"{self.base}/location", "source_type": "gps"}
+        components["lock"] = {"p": "lock", "name": "Doors", "unique_id": f"homebound_{self.vehicle.id}_lock",
+                              "state_topic": state, "value_template": "{{ value_json.locked }}",
+                              "command_topic": f"{self.base}/set/lock"}
+        components["climate"] = {
+            "p": "climate", "name": "Climate", "unique_id": f"homebound_{self.vehicle.id}_climate",
+            "modes": ["off", "auto"], "mode_state_topic": state, "mode_state_template": "{{ value_json.climate_mode }}",
+            "mode_command_topic": f"{self.base}/set/climate_mode", "temperature_state_topic": state,
+            "temperature_state_template": "{{ value_json.climate_target }}",
+            "temperature_command_topic": f"{self.base}/set/climate_target", "current_temperature_topic": state,
+            "current_temperature_template": "{{ value_json.cabin_temperature }}", "min_temp": 15, "max_temp": 28,
+            "temperature_unit": "C"}
+        components["charge_limit"] = {"p": "number", "name": "Charge limit", "min": 50, "max": 100, "step": 1,
+                                      "unit_of_measurement": "%", "state_topic": state,
+                                      "unique_id": f"homebound_{self.vehicle.id}_charge_limit",
+                                      "value_template": "{{ value_json.charge_limit }}",
+                                      "command_topic": f"{self.base}/set/charge_limit"}
+        vin = self.vehicle.vin
+        return {
+            "dev": {"ids": [f"homebound_{self.vehicle.id}"] + ([vin] if vin else []),
+                    "name": self.vehicle.name or self.vehicle.id, "mf": "Homebound", "mdl": "Electric vehicle"},
+            "o": {"name": "Homebound", "sw": __version__},
+            "availability_topic": f"{self.base}/availability",
+            "cmps": components,
+        }
+
+    def publish_discovery(self) -> None:
+        self.connection.publish(self.discovery_topic, json.dumps(self.discovery()), qos=1, retain=True)
+        self.connection.publish(f"{self.base}/availability", "online", qos=1, retain=True)
+
+    # ---- states -------------------------------------------------------------------------------------------
+
+    def state_document(self) -> dict[str, object]:
+        current = self.vehicle.current
+        return {item.key: item.convert(current[item.path][0]) if item.path in current else None for item in STATE}
+
+    async def _publish_states(self) -> None:
+        paths = sorted({item.path for item in STATE} | set(LOCATION))
+        subscription = self.hub.subscribe(self.vehicle.id, paths, [Field.VALUE], max_batches=10)
+        with contextlib.closing(subscription):
+            self._publish_now(location=True)
+            while True:
+                batch = await subscription.next_batch()
+                while (more := subscription.get_nowait()) is not None:
+                    batch += more
+                self._publish_now(location=any(u.path in LOCATION for u in batch))
+                await asyncio.sleep(self.min_interval)
+
+    def _publish_now(self, location: bool) -> None:
+        self.connection.publish(f"{self.base}/state", json.dumps(self.state_document()), qos=1, retain=True)
+        current = self.vehicle.current
+        if location and LOCATION[0] in current and LOCATION[1] in current:
+            accuracy = current.get(LOCATION[2])
+            self.connection.publish(f"{self.base}/location", json.dumps({
+                "latitude": current[LOCATION[0]][0], "longitude": current[LOCATION[1]][0],
+                "gps_accuracy": accuracy[0] if accuracy else 0}), qos=1, retain=True)
+
+    # ---- commands from Home Assistant ---------------------------------------------------------------------
+
+    def _on_message(self, topic: str, payload: bytes, _retained: bool) -> None:
+        if topic == f"{self.prefix}/status":
+            if payload.decode(errors="replace").strip() == "online":
+                self.publish_discovery()
+            return
+        if topic.startswith(f"{self.base}/set/"):
+            self.commands_received += 1
+            asyncio.get_running_loop().create_task(self._command(topic.rsplit("/", 1)[-1],
+                                                                 payload.decode(errors="replace").strip()))
+
+    async def _command(self, entity: str, text: str) -> None:
+        try:
+            for path, target in self._targets(entity, text):
+                await self.hub.command("homeassistant", self.vehicle.id, path, target)
+        except (HomeboundError, ValueError) as error:
+            self.command_errors += 1
+            log.warning("Home Assistant command %s=%r for %s refused: %s", entity, text, self.vehicle.id, error)
+
+    def _targets(self, entity: str, text: str) -> list[tuple[str, object]]:
+        if entity == "lock":
+            if text not in ("LOCK", "UNLOCK"):
+                raise ValueError(f"lock payload must be LOCK or UNLOCK, not {text!r}")
+            return [(f"{door}.IsLocked", text == "LOCK") for door in DOORS]
+        if entity == "climate_mode":
+            return [(AC, text != "off")]
+        if entity == "climate_target":
+            return [(DRIVER_TEMP, float(text))]
+        if entity == "charge_limit":
+            return [(LIMIT, round(float(text)))]
+        raise ValueError(f"unknown entity {entity!r}")

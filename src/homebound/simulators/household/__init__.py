@@ -1,0 +1,1 @@
+"""Simulated household devices that speak Home Assistant MQTT discovery exactly like real ones."""
