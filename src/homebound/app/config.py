@@ -12,6 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from homebound.automations.schema import ZoneConfig
 from homebound.model.errors import HomeboundError
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -83,6 +84,12 @@ class MqttConfig(Strict):
         return url
 
 
+class AutomationsConfig(Strict):
+    files: list[Path] = Field(default_factory=list, description="YAML files or folders of automations")
+    zone_debounce_s: float = Field(30.0, ge=0, description="how long a zone change must hold before it counts")
+    trip_end_after_s: float = Field(180.0, gt=0, description="standing still this long ends a trip")
+
+
 class VehicleConfig(Strict):
     id: str = Field(pattern=_ID_PATTERN)
     name: str | None = None
@@ -97,6 +104,8 @@ class Config(Strict):
     commands: CommandsConfig = CommandsConfig()
     kuksa: KuksaConfig = KuksaConfig()
     mqtt: MqttConfig = MqttConfig()
+    automations: AutomationsConfig = AutomationsConfig()
+    zones: list[ZoneConfig] = Field(default_factory=list)
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")
@@ -155,7 +164,8 @@ def load_config(path: Path | None) -> Config:
         if (value := getattr(config.kuksa, key)) is not None})
     mqtt = config.mqtt.model_copy(update={"ca_file": _resolve(base, config.mqtt.ca_file)} if config.mqtt.ca_file
                                   else {})
-    return config.model_copy(update={"catalog": catalog, "kuksa": kuksa, "mqtt": mqtt})
+    automations = config.automations.model_copy(update={"files": [_resolve(base, p) for p in config.automations.files]})
+    return config.model_copy(update={"catalog": catalog, "kuksa": kuksa, "mqtt": mqtt, "automations": automations})
 
 
 def _resolve(base: Path, path: Path) -> Path:

@@ -11,10 +11,14 @@ from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
+from homebound.automations.engine import AutomationEngine
+from homebound.automations.loader import load_paths
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
+from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.storage.automation_store import AutomationStore
 from homebound.storage.database import Database
 from homebound.storage.state_store import StateStore
 
@@ -36,6 +40,10 @@ class Runtime:
         self.mqtt: MqttConnection | None = None
         self.devices: HomeAssistantDevices | None = None
         self.publishers: list[VehiclePublisher] = []
+        self.automation_store = AutomationStore(self.database)
+        self.automations = AutomationEngine(self.hub, [], self.automation_store,
+                                            debounce_s=config.automations.zone_debounce_s,
+                                            trip_end_after_s=config.automations.trip_end_after_s)
         self.warnings: list[str] = []
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
@@ -73,7 +81,21 @@ class Runtime:
             await self.kuksa.start()
         if self.config.mqtt.url:
             await self._start_mqtt()
+        self.automation_store.start()
+        self.reload_automations()
+        await self.automations.start()
         self.started_at = time.time()
+
+    def reload_automations(self) -> list[str]:
+        """(Re)read the configured automation files; returns every problem found (bad ones are skipped)."""
+        loaded = load_paths(list(self.config.automations.files))
+        zones = [*self.config.zones, *loaded.zones]
+        self.automations.zones = {z.id: Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in zones}
+        problems = loaded.errors + self.automations.load(loaded.automations)
+        self.automations.load_errors = problems
+        for problem in loaded.errors:
+            log.error("automation file: %s", problem)
+        return problems
 
     async def _start_mqtt(self) -> None:
         settings = self.config.mqtt
@@ -93,6 +115,8 @@ class Runtime:
 
     async def stop(self) -> None:
         """Close the doors, write what is buffered, then release the database."""
+        await self.automations.stop()
+        await self.automation_store.stop()
         for publisher in self.publishers:
             await publisher.stop()
         if self.mqtt is not None:
@@ -111,6 +135,8 @@ class Runtime:
             "pending_commands": len(self.hub.pending_commands()),
             **self.hub.subscription_stats(),
             "history": self.recorder.stats(),
+            "automations": {"loaded": len(self.automations.automations), "runs": self.automations.traces.runs,
+                            "problems": len(self.automations.load_errors)},
             "mqtt": None if self.devices is None else {
                 **self.devices.stats(), "connected": self.mqtt.connected if self.mqtt else False,
                 "received": self.mqtt.received if self.mqtt else 0,

@@ -49,3 +49,11 @@ commands = sa.Table(
     sa.Index("ix_commands_state", "state"),
     sa.Index("ix_commands_thing_created", "thing", "created_at"),
 )
+
+automation_state = sa.Table(
+    "automation_state",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value_json", sa.Text(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)

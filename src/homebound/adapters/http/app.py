@@ -8,7 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from homebound import __version__
-from homebound.adapters.http import routes_commands, routes_devices, routes_system, routes_vehicles, stream
+from homebound.adapters.http import (
+    routes_automations,
+    routes_commands,
+    routes_devices,
+    routes_system,
+    routes_vehicles,
+    stream,
+)
 from homebound.adapters.http.errors import install_error_handlers
 from homebound.app.runtime import Runtime
 
@@ -38,5 +45,6 @@ def create_app(runtime: Runtime, manage_runtime: bool = True) -> FastAPI:
     app.include_router(routes_vehicles.router)
     app.include_router(routes_commands.router)
     app.include_router(routes_devices.router)
+    app.include_router(routes_automations.router)
     app.include_router(stream.router)
     return app

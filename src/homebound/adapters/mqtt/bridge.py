@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.discovery import DiscoveryError, DiscoveryUpdate, parse_discovery
 from homebound.adapters.mqtt.entities import Entity, PayloadError
-from homebound.adapters.mqtt.templates import TemplateFailed, render_value
+from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
 from homebound.model.datatypes import DataType
 from homebound.model.errors import HomeboundError
 from homebound.model.signal import SignalKind, SignalMetadata
+from homebound.model.templates import TemplateFailed, render_value
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class DeviceRecord:
 class HomeAssistantDevices:
     """Reads discovery, routes state topics to the hub, and carries out commands for device datapoints."""
 
-    def __init__(self, hub: Hub, connection: MqttConnection, prefix: str = "homeassistant") -> None:
+    def __init__(self, hub: Hub, connection: MqttConnection | LocalBus, prefix: str = "homeassistant") -> None:
         self.hub = hub
         self.connection = connection
         self.prefix = prefix

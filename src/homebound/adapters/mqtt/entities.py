@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from homebound.adapters.mqtt.capabilities import capabilities, pascal
 from homebound.adapters.mqtt.discovery import DiscoveredComponent
-from homebound.adapters.mqtt.templates import render_command, render_value
 from homebound.model.errors import HomeboundError
 from homebound.model.signal import SignalMetadata
+from homebound.model.templates import render_command, render_value
 
 Decoder = Callable[[str], dict[str, object]]
 

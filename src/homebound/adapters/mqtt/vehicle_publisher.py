@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from homebound import __version__
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.hub.core import Hub
 from homebound.hub.events import Field
 from homebound.model.errors import HomeboundError
@@ -71,7 +72,7 @@ LOCATION = ("Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitu
 class VehiclePublisher:
     """Publishes one vehicle to Home Assistant and relays Home Assistant's commands to the hub."""
 
-    def __init__(self, hub: Hub, connection: MqttConnection, vehicle_id: str, prefix: str = "homeassistant",
+    def __init__(self, hub: Hub, connection: MqttConnection | LocalBus, vehicle_id: str, prefix: str = "homeassistant",
                  base_topic: str = "homebound", min_interval: float = 0.2) -> None:
         self.hub = hub
         self.connection = connection

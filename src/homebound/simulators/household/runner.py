@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.simulators.household.base import SIM_ROOT, SimulatedDevice
 from homebound.simulators.household.devices import household
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 class HouseholdSimulator:
     """Publishes the devices' discovery and states, answers their commands, and lets time pass."""
 
-    def __init__(self, connection: MqttConnection, devices: list[SimulatedDevice] | None = None,
+    def __init__(self, connection: MqttConnection | LocalBus, devices: list[SimulatedDevice] | None = None,
                  prefix: str = "homeassistant", speed: float = 1.0,
                  on_log: Callable[[str], None] | None = None, root: str = SIM_ROOT) -> None:
         self.connection = connection

@@ -1,7 +1,7 @@
-"""Home Assistant's value and command templates, rendered with jinja2's sandbox.
+"""Templates, as Home Assistant writes them (Jinja), rendered with jinja2's sandbox.
 
-Discovery configs come from any device on the network, so templates run in `SandboxedEnvironment`; a template
-that fails raises `TemplateFailed` naming the template and the reason, never an arbitrary exception.
+Discovery configs come from any device on the network and automations from users, so templates run in
+`SandboxedEnvironment`; a template that fails raises `TemplateFailed` naming the template and the reason.
 """
 
 from __future__ import annotations
@@ -62,3 +62,13 @@ def _plain(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def render(source: str, context: dict[str, object]) -> str:
+    """Render a template with a context (automations' `{{ trigger.value }}`); plain text passes through."""
+    if "{" not in source:
+        return source
+    try:
+        return str(_compile(source).render(**context))
+    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+        raise TemplateFailed(f"template {source!r} failed: {error}") from None
