@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
@@ -22,7 +23,9 @@ def test_flood_of_bad_payloads_loses_no_good_value(hub_server: LiveServer, obser
     observer.publish(f"{topics.prefix}/number/meter/limit/config", json.dumps({
         "name": "Limit", "stat_t": f"{base}/limit", "cmd_t": f"{base}/set_limit", "min": 0, "max": 10,
         "dev": {"ids": ["meter-1"], "name": "Meter"}}), retain=True)
-    wait(lambda: "meter-1" in {d["id"] for d in httpx.get(f"{hub_server.base_url}/api/v1/devices").json()})
+    wait(lambda: any(d["id"] == "meter-1" and d["entities"] == 2
+                     for d in httpx.get(f"{hub_server.base_url}/api/v1/devices").json()))
+    time.sleep(0.3)  # the bridge's subscriptions to the new state topics reach the broker
     bad = [
         (f"{topics.prefix}/switch/x/config", b"{not json"),                           # malformed JSON
         (f"{topics.prefix}/switch/y/config", b'{"name": "no command topic"}'),         # missing required key
