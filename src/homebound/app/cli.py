@@ -127,6 +127,45 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
 
 
 @app.command()
+def demo(
+    scenario: Annotated[Path | None, typer.Option(help="Scenario file (default: examples/scenarios/"
+                                                       "evening_drive_home.yaml).")] = None,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.", min=0.1, max=1000)] = 20.0,
+    duration: Annotated[float | None, typer.Option(help="Stop after this many real seconds and print a summary.",
+                                                   min=1)] = None,
+    port: Annotated[int, typer.Option(help="HTTP port of the web page and the REST API.")] = 8321,
+    mqtt: Annotated[str | None, typer.Option("--mqtt", help="Run the household over this MQTT broker "
+                                                            "instead of in-process.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation (GPS noise): same seed, same run.")] = 1,
+    database: Annotated[Path, typer.Option(help="Where the demo keeps its history (reset at start).")] = Path(
+        "homebound-demo.db"),
+) -> None:
+    """The live demo: a car drives home, the house gets ready, the car charges overnight."""
+    from homebound.app.demo import find_examples, reset_database, run_demo
+    from homebound.simulators.vehicle.scenario import load_scenario
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s",
+                        handlers=[RichHandler(console=console, show_path=False)])
+    path = scenario or find_examples("scenarios") / "evening_drive_home.yaml"
+    try:
+        loaded = load_scenario(path)
+        reset_database(database)
+        summary = asyncio.run(run_demo(loaded, speed, duration, port, database, mqtt, seed, Console()))
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+    out = Console()
+    out.print(f"[bold]Summary[/bold] of {summary.sim_minutes:.0f} simulated minutes: "
+              f"{summary.distance_km:.1f} km driven, {summary.energy_kwh:.2f} kWh used "
+              f"({summary.energy_kwh * 1000 / max(summary.distance_km, 0.001):.0f} Wh/km), "
+              f"{summary.charged_kwh:.2f} kWh charged, battery {summary.soc_start:.0f} % -> {summary.soc_end:.0f} %; "
+              f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
+              f"{summary.commands_failed} not confirmed", highlight=False)
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     print(__version__)

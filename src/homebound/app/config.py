@@ -90,6 +90,14 @@ class AutomationsConfig(Strict):
     trip_end_after_s: float = Field(180.0, gt=0, description="standing still this long ends a trip")
 
 
+class SimulationConfig(Strict):
+    """Stand-ins for hardware, for demos and trials: the household's devices in-process (without a broker)."""
+
+    household: bool = Field(False, description="simulate the household's devices (on MQTT if configured, "
+                                               "else in-process)")
+    speed: float = Field(1.0, gt=0, le=1000, description="simulated seconds per real second")
+
+
 class VehicleConfig(Strict):
     id: str = Field(pattern=_ID_PATTERN)
     name: str | None = None
@@ -106,6 +114,7 @@ class Config(Strict):
     mqtt: MqttConfig = MqttConfig()
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
+    simulation: SimulationConfig = SimulationConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")

@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_paths
+from homebound.automations.traces import Trace
 from homebound.history.recorder import HistoryRecorder
+from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
 from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.simulators.household.runner import HouseholdSimulator
 from homebound.storage.automation_store import AutomationStore
 from homebound.storage.database import Database
 from homebound.storage.state_store import StateStore
@@ -37,7 +42,10 @@ class Runtime:
         self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
-        self.mqtt: MqttConnection | None = None
+        self.mqtt: MqttConnection | LocalBus | None = None
+        self.household: HouseholdSimulator | None = None
+        self._household_task: asyncio.Task[None] | None = None
+        self.activity: deque[dict[str, object]] = deque(maxlen=200)
         self.devices: HomeAssistantDevices | None = None
         self.publishers: list[VehiclePublisher] = []
         self.automation_store = AutomationStore(self.database)
@@ -81,6 +89,17 @@ class Runtime:
             await self.kuksa.start()
         if self.config.mqtt.url:
             await self._start_mqtt()
+        elif self.config.simulation.household:
+            self.mqtt = LocalBus()
+            self.devices = HomeAssistantDevices(self.hub, self.mqtt)
+            self.devices.start()
+        if self.config.simulation.household and self.mqtt is not None:
+            self.household = HouseholdSimulator(self.mqtt, speed=self.config.simulation.speed,
+                                                on_log=lambda text: self.log("device", text))
+            self.household.start()
+            self._household_task = asyncio.create_task(self.household.run())
+        self.hub.add_command_listener(self._on_command)
+        self.automations.on_run.append(self._on_run)
         self.automation_store.start()
         self.reload_automations()
         await self.automations.start()
@@ -117,6 +136,8 @@ class Runtime:
         """Close the doors, write what is buffered, then release the database."""
         await self.automations.stop()
         await self.automation_store.stop()
+        if self._household_task is not None:
+            self._household_task.cancel()
         for publisher in self.publishers:
             await publisher.stop()
         if self.mqtt is not None:
@@ -126,6 +147,20 @@ class Runtime:
         self.hub.close()
         await self.recorder.stop()
         self.database.dispose()
+
+    def log(self, kind: str, text: str, ts: float | None = None) -> None:
+        """The activity log the demo and the web page show: automations firing, commands ending, device news."""
+        self.activity.append({"ts": ts or time.time(), "kind": kind, "text": text})
+
+    def _on_command(self, command: Command) -> None:
+        if command.state.is_final:
+            mark = "confirmed" if command.state.value == "confirmed" else f"{command.state.value}: {command.reason}"
+            self.log("command", f"{command.thing} {command.path} = {command.target!r} {mark} ({command.principal})")
+
+    def _on_run(self, trace: Trace) -> None:
+        if trace.result == "running":
+            kind = trace.trigger.get("kind", "trigger")
+            self.log("automation", f"{trace.automation} fired ({kind})")
 
     def metrics(self) -> dict[str, object]:
         return {

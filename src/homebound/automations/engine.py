@@ -105,6 +105,7 @@ class AutomationEngine:
         self._ticker: asyncio.Task[None] | None = None
         self._pending_clock: list[tuple[str, TimeTrigger | IntervalTrigger, Callable[[dict[str, object]], None]]] = []
         self._location_dirty: set[str] = set()
+        self.on_run: list[Callable[[Trace], None]] = []
 
     # ---- loading ------------------------------------------------------------------------------------------
 
@@ -436,6 +437,8 @@ class AutomationEngine:
         state.fired += 1
         trace = Trace(state.automation.id, dict(details))
         self.traces.add(trace)
+        for listener in self.on_run:
+            listener(trace)
         task = asyncio.create_task(self._run(state, trace, start, resume_deadline))
 
         def ended(_task: asyncio.Task[None]) -> None:

@@ -1,0 +1,189 @@
+"""`homebound demo`: the hub, a home zone, a car running a scenario, the household's devices and the example
+automations, in one process, with a live terminal view and the web page on http://127.0.0.1:8321/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from homebound.adapters.http import create_app
+from homebound.app.config import (
+    AutomationsConfig,
+    CommandsConfig,
+    Config,
+    KuksaConfig,
+    MqttConfig,
+    ServerConfig,
+    SimulationConfig,
+    StorageConfig,
+    VehicleConfig,
+)
+from homebound.app.runtime import Runtime
+from homebound.automations.schema import ZoneConfig
+from homebound.model.geometry import distance_m
+from homebound.simulators.vehicle.runner import ScenarioRunner
+from homebound.simulators.vehicle.scenario import Scenario
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def find_examples(name: str) -> Path:
+    """`examples/<name>` in the working directory, else beside the package's source (a clone)."""
+    for base in (Path.cwd(), REPO):
+        if (base / "examples" / name).exists():
+            return base / "examples" / name
+    return Path("examples") / name
+
+
+@dataclass
+class Summary:
+    distance_km: float
+    energy_kwh: float
+    charged_kwh: float
+    soc_start: float
+    soc_end: float
+    automations_fired: int
+    commands_confirmed: int
+    commands_failed: int
+    sim_minutes: float
+
+
+def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqtt: str | None) -> Config:
+    home = scenario.home
+    return Config(
+        server=ServerConfig(port=port), storage=StorageConfig(url=f"sqlite:///{database}"),
+        kuksa=KuksaConfig(enabled=False), mqtt=MqttConfig(url=mqtt),
+        commands=CommandsConfig(timeout_s=120),
+        automations=AutomationsConfig(files=[find_examples("automations")], zone_debounce_s=30),
+        zones=[ZoneConfig(id="home", name="Home", latitude=home.latitude, longitude=home.longitude,
+                          radius=home.radius)],
+        simulation=SimulationConfig(household=True, speed=speed),
+        vehicles=[VehicleConfig(id=scenario.vehicle.id, name="Family car", vin=scenario.vehicle.vin)])
+
+
+class Demo:
+    def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console) -> None:
+        self.runtime = runtime
+        self.runner = runner
+        self.console = console
+        self.soc_start = runner.car.state.soc
+        self._printed = 0
+
+    def summary(self) -> Summary:
+        car = self.runner.car.state
+        commands = [a for a in self.runtime.activity if a["kind"] == "command"]
+        return Summary(
+            distance_km=car.distance_m / 1000, energy_kwh=car.energy_used_kwh, charged_kwh=car.session_kwh,
+            soc_start=self.soc_start, soc_end=car.soc,
+            automations_fired=sum(s.fired for s in self.runtime.automations.automations.values()),
+            commands_confirmed=sum(1 for c in commands if str(c["text"]).find(" confirmed (") > 0),
+            commands_failed=sum(1 for c in commands if " confirmed (" not in str(c["text"])),
+            sim_minutes=(self.runner.now - self.runner.start) / 60)
+
+    def view(self) -> Group:
+        runner, car = self.runner, self.runner.car.state
+        zone = self.runtime.automations.zones.get("home")
+        distance = None if zone is None else distance_m(zone.latitude, zone.longitude, car.latitude,
+                                                        car.longitude) / 1000
+        direction = "?"
+        if zone is not None and (car_id := self.runner.car.id):
+            trackers = self.runtime.automations._trackers.get((car_id, "home"))
+            direction = trackers.proximity.direction if trackers else "unknown"
+        state = Table.grid(padding=(0, 2))
+        state.add_row("time", f"{runner.clock():%H:%M:%S} (x{runner.speed:g})",
+                      "speed", f"{car.speed_mps * 3.6:5.1f} km/h")
+        state.add_row("battery", f"{car.soc:5.1f} %  range {self.runner.car.range_m / 1000:.0f} km",
+                      "to home", "?" if distance is None else f"{distance:5.2f} km, {direction}")
+        charging = f"charging {car.power_w / 1000:.1f} kW" if car.charging else (
+            "plugged, not charging" if car.plugged else "not plugged")
+        state.add_row("charging", charging, "cabin", f"{car.cabin_c:4.1f} °C"
+                      + (f" → {car.setpoint_c:g} °C" if car.hvac_on else ""))
+        devices = Table(show_header=True, header_style="bold", expand=True)
+        devices.add_column("device")
+        devices.add_column("state")
+        bridge = self.runtime.devices
+        for record in sorted(bridge.devices.values(), key=lambda r: r.id) if bridge else []:
+            current = self.runtime.hub.thing(record.id).current
+            shown = [f"{path.split('.')[-2]}={entry[0]}" for path, entry in sorted(current.items())
+                     if not path.startswith(("Availability", "DeviceTracker", "Notify"))][:4]
+            devices.add_row(record.name or record.id, ", ".join(shown))
+        log = Table.grid()
+        for entry in list(self.runtime.activity)[-12:]:
+            log.add_row(f"{time.strftime('%H:%M:%S', time.localtime(float(str(entry['ts']))))} "
+                        f"[{'green' if entry['kind'] == 'command' else 'cyan'}]{entry['kind']:>10}[/] {entry['text']}")
+        return Group(Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}"),
+                     Panel(devices, title="household"), Panel(log, title="automations and commands"))
+
+    def print_new_activity(self) -> None:
+        entries = list(self.runtime.activity)
+        for entry in entries[self._printed:]:
+            self.console.print(f"{entry['kind']:>10}  {entry['text']}", highlight=False)
+        self._printed = len(entries)
+
+
+class QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the demo decides what Ctrl-C does (stop and summarise)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def reset_database(database: Path) -> None:
+    """Every demo starts from the scenario, not from the last run."""
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        path.unlink(missing_ok=True)
+
+
+async def run_demo(scenario: Scenario, speed: float, duration: float | None, port: int, database: Path,
+                   mqtt: str | None, seed: int, console: Console) -> Summary:
+    runtime = Runtime(demo_config(scenario, speed, port, database, mqtt))
+    runner = ScenarioRunner(runtime.hub, scenario, speed=speed, seed=seed,
+                            on_event=lambda text: runtime.log("car", text))
+    runtime.automations.clock = runner.clock
+    runtime.automations.conditions.clock = runner.clock
+    await runtime.start()
+    runner.attach()
+    demo = Demo(runtime, runner, console)
+    server = QuietServer(uvicorn.Config(create_app(runtime, manage_runtime=False), host="127.0.0.1",
+                                        port=port, log_level="error", ws="websockets-sansio"))
+    serving = asyncio.create_task(server.serve())
+    simulation = asyncio.create_task(runner.run(duration))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, simulation.cancel)
+    console.print(f"Web page: http://127.0.0.1:{port}/   REST: http://127.0.0.1:{port}/api/v1   "
+                  f"(Ctrl-C to stop)")
+    try:
+        if console.is_terminal:
+            with Live(demo.view(), console=console, refresh_per_second=4, transient=False) as live:
+                while not simulation.done():
+                    await asyncio.sleep(0.25)
+                    live.update(demo.view())
+        else:
+            while not simulation.done():
+                await asyncio.sleep(0.25)
+                demo.print_new_activity()
+            demo.print_new_activity()
+        with contextlib.suppress(asyncio.CancelledError):
+            await simulation
+    finally:
+        simulation.cancel()
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        summary = demo.summary()
+        await runtime.stop()
+    return summary

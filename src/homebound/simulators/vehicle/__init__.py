@@ -1,0 +1,1 @@
+"""A simulated electric car: route driving, energy physics, charging, cabin, and actuators that answer commands."""

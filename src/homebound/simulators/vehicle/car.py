@@ -1,0 +1,222 @@
+"""The simulated car: physics each step, VSS signals as its gateway would send them, commands answered like a car.
+
+Commands are carried out after a realistic delay in simulated time (a lock clicks in under a second, a window
+takes seconds) and confirmed by the new value reaching the hub; commands the car could not do are refused at
+once (charging without a cable, a temperature outside the climate's range).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from dataclasses import dataclass, field
+
+from homebound.hub.commands import Command
+from homebound.model.errors import HomeboundError
+from homebound.model.geometry import destination
+from homebound.simulators.vehicle.energy import battery_power_w, dc_charge_limit_kw, hvac_power_w
+from homebound.simulators.vehicle.models import VehicleModel
+from homebound.simulators.vehicle.route import Driver, Route
+
+DOORS = [f"Vehicle.Cabin.Door.Row{r}.{s}" for r in (1, 2) for s in ("DriverSide", "PassengerSide")]
+CHARGING = "Vehicle.Powertrain.TractionBattery.Charging"
+ACTUATION_DELAY_S = {"IsLocked": 0.8, "Window.Position": 4.0, "Window.IsOpen": 4.0, "Trunk.Rear.IsOpen": 3.0,
+                     "HVAC": 1.0, "ChargeLimit": 0.5, "StartStopCharging": 2.0}
+FAST = ("Vehicle.Speed", "Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
+        "Vehicle.CurrentLocation.Heading", "Vehicle.CurrentLocation.HorizontalAccuracy",
+        "Vehicle.Powertrain.TractionBattery.CurrentPower", "Vehicle.Acceleration.Longitudinal")
+
+
+@dataclass
+class CarState:
+    latitude: float
+    longitude: float
+    soc: float = 70.0
+    odometer_m: float = 10_000_000.0
+    heading: float = 0.0
+    speed_mps: float = 0.0
+    accel: float = 0.0
+    power_w: float = 0.0
+    cabin_c: float = 15.0
+    outside_c: float = 12.0
+    hvac_on: bool = False
+    setpoint_c: float = 21.0
+    locked: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(DOORS, True))
+    window: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOORS, 0))
+    trunk_open: bool = False
+    charge_limit: int = 80
+    plugged: bool = False
+    charger_kw: float = 0.0
+    charger_dc: bool = False
+    charging: bool = False
+    charging_requested: bool = True
+    session_kwh: float = 0.0
+    energy_used_kwh: float = 0.0
+    distance_m: float = 0.0
+
+
+class SimulatedCar:
+    """One car: call `step(dt, now)` to let simulated time pass, `signals()` for what its gateway reports."""
+
+    def __init__(self, vehicle_id: str, model: VehicleModel, state: CarState, seed: int = 1,
+                 vin: str | None = None) -> None:
+        self.id = vehicle_id
+        self.model = model
+        self.state = state
+        self.vin = vin
+        self.rng = random.Random(seed)
+        self.driver: Driver | None = None
+        self.pending: list[tuple[float, int, str, object]] = []  # (due, order, path, value)
+        self._order = itertools.count()
+        self.now = 0.0
+        self.trips = 0
+        self._last_travelled = 0.0
+
+    # ---- the world acts on the car ------------------------------------------------------------------------
+
+    def drive(self, route: Route) -> None:
+        self.driver = Driver(route)
+        self._last_travelled = 0.0
+        self.state.locked = dict.fromkeys(DOORS, True)
+        self.trips += 1
+
+    @property
+    def moving(self) -> bool:
+        return self.driver is not None and not self.driver.finished
+
+    def plug(self, power_kw: float, dc: bool = False) -> None:
+        self.state.plugged, self.state.charger_kw, self.state.charger_dc = True, power_kw, dc
+        self.state.charging_requested = True
+        self.state.session_kwh = 0.0
+
+    def unplug(self) -> None:
+        self.state.plugged = self.state.charging = False
+        self.state.charger_kw = 0.0
+
+    # ---- physics ------------------------------------------------------------------------------------------
+
+    def step(self, dt: float, now: float) -> None:
+        self.now = now
+        while self.pending and self.pending[0][0] <= now:
+            _, _, path, value = heapq.heappop(self.pending)
+            self._apply(path, value)
+        s, m = self.state, self.model
+        hvac_w = hvac_power_w(m, s.cabin_c, s.setpoint_c, s.hvac_on)
+        if self.driver is not None and not self.driver.finished:
+            accel, grade = self.driver.step(dt)
+            speed = self.driver.speed
+            power = battery_power_w(m, (s.speed_mps + speed) / 2, accel, grade, hvac_w)
+            moved = max(0.0, self.driver.travelled - self._last_travelled)
+            self._last_travelled = self.driver.travelled
+            s.distance_m += moved
+            s.odometer_m += moved
+            s.latitude, s.longitude, s.heading = self.driver.route.position(self.driver.travelled)
+            s.speed_mps, s.accel = speed, accel
+        else:
+            s.speed_mps, s.accel = 0.0, 0.0
+            power = m.aux_w * 0.1 + hvac_w  # parked: the car sleeps, climate may run
+        charge_w = self._charge_power_w()
+        s.charging = charge_w > 0
+        if s.charging:
+            s.session_kwh += charge_w * dt / 3.6e6
+        net_w = power - charge_w * 0.92  # about 8 % of AC charging is lost on the way to the cells
+        s.power_w = -net_w  # VSS: positive when charging
+        s.energy_used_kwh += max(0.0, power) * dt / 3.6e6
+        s.soc = min(100.0, max(0.0, s.soc - net_w * dt / 3.6e6 / m.battery_kwh * 100))
+        goal = s.setpoint_c if s.hvac_on else s.outside_c
+        s.cabin_c += (goal - s.cabin_c) * min(1.0, dt / (300.0 if s.hvac_on else 1800.0))
+
+
+    def _charge_power_w(self) -> float:
+        s = self.state
+        if not (s.plugged and s.charging_requested) or s.soc >= s.charge_limit:
+            return 0.0
+        if s.charger_dc:
+            return min(s.charger_kw, dc_charge_limit_kw(self.model, s.soc)) * 1000
+        return min(s.charger_kw, self.model.max_ac_kw) * 1000
+
+    @property
+    def range_m(self) -> int:
+        return int(self.state.soc / 100 * self.model.battery_kwh / 0.16 * 1000)  # at 160 Wh/km, mixed driving
+
+    # ---- what the gateway reports -------------------------------------------------------------------------
+
+    def signals(self) -> dict[str, object]:
+        s = self.state
+        accuracy = self.rng.uniform(3.0, 12.0)
+        noise_lat, noise_lon = destination(s.latitude, s.longitude, self.rng.uniform(0, 360),
+                                           abs(self.rng.gauss(0, accuracy / 2)))
+        out: dict[str, object] = {
+            "Vehicle.Speed": round(s.speed_mps * 3.6, 1),
+            "Vehicle.IsMoving": s.speed_mps > 0.3,
+            "Vehicle.CurrentLocation.Latitude": round(noise_lat, 7),
+            "Vehicle.CurrentLocation.Longitude": round(noise_lon, 7),
+            "Vehicle.CurrentLocation.Heading": round(s.heading, 1),
+            "Vehicle.CurrentLocation.HorizontalAccuracy": round(accuracy, 1),
+            "Vehicle.Acceleration.Longitudinal": round(s.accel, 2),
+            "Vehicle.TraveledDistance": int(s.odometer_m),
+            "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current": round(s.soc, 2),
+            "Vehicle.Powertrain.TractionBattery.StateOfCharge.Displayed": round(s.soc),
+            "Vehicle.Powertrain.TractionBattery.CurrentPower": round(s.power_w),
+            "Vehicle.Powertrain.TractionBattery.Range": self.range_m,
+            "Vehicle.Powertrain.Range": self.range_m,
+            "Vehicle.Powertrain.Transmission.IsParkLockEngaged": not self.moving,
+            "Vehicle.Cabin.HVAC.AmbientAirTemperature": round(s.cabin_c, 1),
+            "Vehicle.Cabin.HVAC.IsAirConditioningActive": s.hvac_on,
+            "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature": s.setpoint_c,
+            "Vehicle.Exterior.AirTemperature": s.outside_c,
+            "Vehicle.Body.Trunk.Rear.IsOpen": s.trunk_open,
+            f"{CHARGING}.ChargeLimit": s.charge_limit,
+            f"{CHARGING}.IsCharging": s.charging,
+            f"{CHARGING}.ChargingPort.AnyPosition.IsChargingCableConnected": s.plugged,
+            f"{CHARGING}.StartStopCharging": "START" if s.charging_requested else "STOP",
+            f"{CHARGING}.MaxPower": float(s.charger_kw if s.plugged else 0.0),
+        }
+        for door in DOORS:
+            out[f"{door}.IsLocked"] = s.locked[door]
+            out[f"{door}.IsOpen"] = False
+            out[f"{door}.Window.Position"] = s.window[door]
+            out[f"{door}.Window.IsOpen"] = s.window[door] > 0
+        if self.vin:
+            out["Vehicle.VehicleIdentification.VIN"] = self.vin
+        out["Vehicle.VehicleIdentification.Model"] = self.model.name
+        return out
+
+    # ---- commands -----------------------------------------------------------------------------------------
+
+    async def actuate(self, command: Command) -> None:
+        """Accept or refuse a command; accepted ones take effect after the part's delay (simulated time)."""
+        path, value = command.path, command.target
+        s = self.state
+        if path == f"{CHARGING}.StartStopCharging" and value == "START" and not s.plugged:
+            raise HomeboundError("refused by the car: no charging cable is plugged in")
+        if path == "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature" and not (15 <= _number(value) <= 28):
+            raise HomeboundError("refused by the car: the climate takes 15..28 °C")
+        if path == f"{CHARGING}.ChargeLimit" and _number(value) < 50:
+            raise HomeboundError("refused by the car: the charge limit cannot be set below 50 %")
+        delay = next((d for key, d in ACTUATION_DELAY_S.items() if key in path), 1.0)
+        heapq.heappush(self.pending, (self.now + delay, next(self._order), path, value))
+
+    def _apply(self, path: str, value: object) -> None:
+        s = self.state
+        if path.endswith(".IsLocked") and path.startswith("Vehicle.Cabin.Door."):
+            s.locked[path.rsplit(".", 1)[0]] = bool(value)
+        elif path.endswith(".Window.Position"):
+            s.window[path.rsplit(".", 2)[0]] = round(_number(value))
+        elif path.endswith(".Window.IsOpen"):
+            s.window[path.rsplit(".", 2)[0]] = 100 if value else 0
+        elif path == "Vehicle.Body.Trunk.Rear.IsOpen":
+            s.trunk_open = bool(value)
+        elif path == "Vehicle.Cabin.HVAC.IsAirConditioningActive":
+            s.hvac_on = bool(value)
+        elif path == "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature":
+            s.setpoint_c = float(_number(value))
+        elif path == f"{CHARGING}.ChargeLimit":
+            s.charge_limit = round(_number(value))
+        elif path == f"{CHARGING}.StartStopCharging":
+            s.charging_requested = value == "START"
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
