@@ -17,7 +17,7 @@ from rich.logging import RichHandler
 
 from homebound import __version__
 from homebound.app import cli_automations, cli_devices, cli_vss
-from homebound.app.config import Config, ConfigError, load_config
+from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.runtime import Runtime
 from homebound.model.errors import HomeboundError
 
@@ -59,6 +59,10 @@ def serve(
     mqtt: Annotated[str | None, typer.Option(
         "--mqtt", help="MQTT broker for devices and Home Assistant: mqtt://[user:pass@]host[:port], mqtts://...",
     )] = None,
+    fleet: Annotated[int | None, typer.Option(help="Serve car1..carN (for `homebound sim --vehicles N`).",
+                                              min=1, max=100_000)] = None,
+    simulate_household: Annotated[bool, typer.Option(
+        "--simulate-household", help="Run the simulated household's devices (in-process without --mqtt).")] = False,
     no_grpc: Annotated[bool, typer.Option("--no-grpc", help="Do not serve the Kuksa gRPC APIs.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
@@ -69,6 +73,10 @@ def serve(
     updates: dict[str, object] = {"server": server}
     if storage is not None:
         updates["storage"] = settings.storage.model_copy(update={"url": storage})
+    if fleet is not None:
+        updates["vehicles"] = [VehicleConfig(id=f"car{n}") for n in range(1, fleet + 1)]
+    if simulate_household:
+        updates["simulation"] = settings.simulation.model_copy(update={"household": True})
     if mqtt is not None:
         updates["mqtt"] = settings.mqtt.model_copy(update={"url": mqtt})
     if grpc_port is not None or no_grpc:
@@ -163,6 +171,41 @@ def demo(
               f"{summary.charged_kwh:.2f} kWh charged, battery {summary.soc_start:.0f} % -> {summary.soc_end:.0f} %; "
               f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
               f"{summary.commands_failed} not confirmed", highlight=False)
+
+
+@app.command()
+def sim(
+    vehicles: Annotated[int, typer.Option(help="How many cars.", min=1, max=10_000)] = 10,
+    hub: Annotated[str, typer.Option(help="The hub to feed (it must know car1..carN: `serve --fleet N`).")] = (
+        "http://127.0.0.1:8321"),
+    duration: Annotated[float, typer.Option(help="Real seconds to run.", min=1)] = 30.0,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.", min=0.1)] = 10.0,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario whose route the cars share (turned around "
+                                                       "home).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the first car (the others follow).")] = 1,
+) -> None:
+    """Run N simulated cars against a running hub, each on its own route and seed, and report the rate."""
+    from homebound.app.demo import find_examples
+    from homebound.simulators.vehicle.fleet import Fleet, FleetStats
+    from homebound.simulators.vehicle.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario or find_examples("scenarios") / "evening_drive_home.yaml")
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    fleet = Fleet(loaded, vehicles, hub, speed, seed)
+
+    def report(stats: FleetStats) -> None:
+        console.print(f"{stats.seconds:5.0f} s: {stats.batches} batches, {stats.rate:,.0f} datapoints/s accepted, "
+                      f"{stats.rejected} rejected, {stats.errors} errors", highlight=False)
+
+    stats = asyncio.run(fleet.run(duration, on_report=report))
+    report(stats)
+    print(f"{vehicles} vehicles: {stats.rate:.0f} datapoints/s ({stats.batches / max(stats.seconds, 1e-9):.0f} "
+          f"batches/s) over {stats.seconds:.1f} s; {stats.rejected} rejected, {stats.errors} errors")
+    if stats.errors and not stats.datapoints:
+        raise typer.Exit(1)
 
 
 @app.command()

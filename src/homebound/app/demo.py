@@ -152,6 +152,8 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     runtime = Runtime(demo_config(scenario, speed, port, database, mqtt))
     runner = ScenarioRunner(runtime.hub, scenario, speed=speed, seed=seed,
                             on_event=lambda text: runtime.log("car", text))
+    runtime.map_routes = {name: [(p.latitude, p.longitude) for p in points]
+                          for name, points in scenario.routes.items()}
     runtime.automations.clock = runner.clock
     runtime.automations.conditions.clock = runner.clock
     await runtime.start()

@@ -46,6 +46,7 @@ class Runtime:
         self.household: HouseholdSimulator | None = None
         self._household_task: asyncio.Task[None] | None = None
         self.activity: deque[dict[str, object]] = deque(maxlen=200)
+        self.map_routes: dict[str, list[tuple[float, float]]] = {}
         self.devices: HomeAssistantDevices | None = None
         self.publishers: list[VehiclePublisher] = []
         self.automation_store = AutomationStore(self.database)

@@ -14,6 +14,7 @@ from homebound.adapters.http import (
     routes_devices,
     routes_system,
     routes_vehicles,
+    routes_web,
     stream,
 )
 from homebound.adapters.http.errors import install_error_handlers
@@ -47,4 +48,5 @@ def create_app(runtime: Runtime, manage_runtime: bool = True) -> FastAPI:
     app.include_router(routes_devices.router)
     app.include_router(routes_automations.router)
     app.include_router(stream.router)
+    app.include_router(routes_web.router)
     return app
