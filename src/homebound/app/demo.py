@@ -73,6 +73,15 @@ def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqt
         vehicles=[VehicleConfig(id=scenario.vehicle.id, name="Family car", vin=scenario.vehicle.vin)])
 
 
+GENERIC = {"Value", "State", "Option", "IsLocked", "LastEvent", "Command"}
+
+
+def _label(path: str) -> str:
+    """`Sensor.Pm25.Value` -> `Pm25`, `Climate.Ac.TargetTemperature` -> `TargetTemperature`."""
+    _, entity, prop = path.split(".", 2)
+    return entity if prop in GENERIC else prop
+
+
 class Demo:
     def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console) -> None:
         self.runtime = runtime
@@ -116,8 +125,8 @@ class Demo:
         bridge = self.runtime.devices
         for record in sorted(bridge.devices.values(), key=lambda r: r.id) if bridge else []:
             current = self.runtime.hub.thing(record.id).current
-            shown = [f"{path.split('.')[-2]}={entry[0]}" for path, entry in sorted(current.items())
-                     if not path.startswith(("Availability", "DeviceTracker", "Notify"))][:4]
+            shown = [f"{_label(path)}={entry[0]}" for path, entry in sorted(current.items())
+                     if not path.startswith(("Availability", "DeviceTracker", "Notify", "Button"))][:5]
             devices.add_row(record.name or record.id, ", ".join(shown))
         log = Table.grid()
         for entry in list(self.runtime.activity)[-12:]:
