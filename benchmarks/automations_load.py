@@ -106,7 +106,7 @@ async def _latency(count: int, samples: int = 500) -> list[float]:
     return out
 
 
-async def _car_stream_rate(count: int) -> float:
+async def _car_stream_rate(count: int, on_car: bool = True) -> float:
     """The car's batches of 100 VSS signals, with `count` automations on the household's devices and 20 on car
     signals that are in the batch (state of charge, speed, doors...)."""
     from benchmarks.common import sensor_batches
@@ -117,7 +117,7 @@ async def _car_stream_rate(count: int) -> float:
     hub.add_vehicle("car1", catalog)
     batch = sensor_batches(catalog, 100)
     watched = [p for p, v in batch.items() if isinstance(v, float)][:20]
-    car_automations = [Automation.model_validate({
+    car_automations = [] if not on_car else [Automation.model_validate({
         "id": f"car{n}", "triggers": [{"trigger": "numeric_state", "thing": "car1", "path": path, "above": 1e12}],
         "actions": [{"delay": 1}]}) for n, path in enumerate(watched)] if count else []
     engine = AutomationEngine(hub, [])
@@ -131,6 +131,11 @@ async def _car_stream_rate(count: int) -> float:
 def automation_figures() -> list[Figure]:
     figures = []
     car_baseline = asyncio.run(_car_stream_rate(0))
+    for count in (100, 1000, 10_000):
+        measured = asyncio.run(_car_stream_rate(count, on_car=False))
+        figures.append(figure(f"car stream, batch=100, with {count} automations on household datapoints",
+                              measured, "datapoints/s", car_baseline,
+                              note="baseline: the same stream with no automation, this run"))
     for count in (0, 100, 1000, 10_000):
         measured = asyncio.run(_car_stream_rate(count)) if count else car_baseline
         figures.append(figure(f"car stream, batch=100, with {count} automations loaded (+20 on car signals)",

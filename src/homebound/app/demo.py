@@ -164,6 +164,7 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     runtime.map_routes = {name: [(p.latitude, p.longitude) for p in points]
                           for name, points in scenario.routes.items()}
     runtime.automations.clock = runner.clock
+    runtime.automations.time_scale = speed
     runtime.automations.conditions.clock = runner.clock
     await runtime.start()
     runner.attach()

@@ -106,6 +106,9 @@ class AutomationEngine:
         self._pending_clock: list[tuple[str, TimeTrigger | IntervalTrigger, Callable[[dict[str, object]], None]]] = []
         self._location_dirty: set[str] = set()
         self.on_run: list[Callable[[Trace], None]] = []
+        # Simulated seconds per real second, when `clock` is a simulation's (the demo): clock triggers wait
+        # in simulated time. `for` timers and delays stay in real seconds.
+        self.time_scale = 1.0
 
     # ---- loading ------------------------------------------------------------------------------------------
 
@@ -490,7 +493,7 @@ class AutomationEngine:
                              fire: Callable[[dict[str, object]], None]) -> None:
         while True:
             if isinstance(trigger, IntervalTrigger):
-                await asyncio.sleep(trigger.every)
+                await asyncio.sleep(trigger.every / self.time_scale)
                 fire({"kind": "interval", "every_s": trigger.every})
                 continue
             now = self.clock()
@@ -500,7 +503,7 @@ class AutomationEngine:
                 target += dt.timedelta(days=1)
             while trigger.weekday is not None and WEEKDAY_NAMES[target.weekday()] not in trigger.weekday:
                 target += dt.timedelta(days=1)
-            await asyncio.sleep((target - now).total_seconds())
+            await asyncio.sleep((target - now).total_seconds() / self.time_scale)
             fire({"kind": "time", "at": trigger.at.isoformat(), "when": target.isoformat()})
             await asyncio.sleep(1.0)
 
