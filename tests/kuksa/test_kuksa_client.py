@@ -107,7 +107,7 @@ async def test_v1_target_set_reaches_the_v2_provider_and_is_confirmed(hub_server
         assert targets[LIMIT].value == 80
         current = await client.get_current_values([LIMIT])
         assert current[LIMIT].value == 80
-    commands = hub_server.run(lambda: list(hub._commands.values()))
+    commands = hub_server.run(hub.recent_commands)
     assert [c.state for c in commands] == [CommandState.CONFIRMED]
     provider.cancel()
 

@@ -106,10 +106,7 @@ class Demo:
         zone = self.runtime.automations.zones.get("home")
         distance = None if zone is None else distance_m(zone.latitude, zone.longitude, car.latitude,
                                                         car.longitude) / 1000
-        direction = "?"
-        if zone is not None and (car_id := self.runner.car.id):
-            trackers = self.runtime.automations._trackers.get((car_id, "home"))
-            direction = trackers.proximity.direction if trackers else "unknown"
+        direction = self.runtime.automations.direction(self.runner.car.id, "home")
         state = Table.grid(padding=(0, 2))
         state.add_row("time", f"{runner.clock():%H:%M:%S} (x{runner.speed:g})",
                       "speed", f"{car.speed_mps * 3.6:5.1f} km/h")

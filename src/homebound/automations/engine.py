@@ -356,6 +356,11 @@ class AutomationEngine:
                                                                  and distance >= trigger.below * 1.2)):
             watch.armed = True  # arrived, or moved clearly away: the next approach fires again
 
+    def direction(self, thing: str, zone_id: str) -> str:
+        """Towards, away, stationary or unknown: how `thing` moves relative to a zone it is watched against."""
+        trackers = self._trackers.get((thing, zone_id))
+        return trackers.proximity.direction if trackers else "unknown"
+
     def zone_presence(self, thing: str, zone_id: str) -> bool | None:
         if zone_id not in self.zones:
             return None

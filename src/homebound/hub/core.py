@@ -364,6 +364,10 @@ class Hub:
             raise UnknownCommand(f"unknown command {command_id!r}")
         return command
 
+    def recent_commands(self) -> list[Command]:
+        """The commands the hub still remembers (the last ten thousand), oldest first."""
+        return list(self._commands.values())
+
     def pending_commands(self) -> list[Command]:
         return [c for thing in self._things.values() for c in thing.pending.values()]
 
