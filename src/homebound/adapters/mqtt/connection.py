@@ -98,6 +98,7 @@ class MqttConnection:
         self._connected = asyncio.Event()
         self.connected = False
         self._closing = False
+        self.refused: str | None = None
         self.connections = 0
         self.received = 0
         self.on_reconnect: list[Callable[[], None]] = []
@@ -115,6 +116,9 @@ class MqttConnection:
         self.client.loop_start()
         try:
             await asyncio.wait_for(self._connected.wait(), timeout)
+            if not self.connected and self.refused:
+                self.client.loop_stop()
+                raise MqttError(f"the MQTT broker at {self.address} refused the connection: {self.refused}")
         except TimeoutError:
             self.client.loop_stop()
             raise MqttError(f"cannot reach the MQTT broker at {self.address} (waited {timeout:.0f} s): is it "
@@ -156,7 +160,12 @@ class MqttConnection:
     def _on_connect(self, client: mqtt.Client, _userdata: object, _flags: object, reason: object,
                     _properties: object) -> None:
         if getattr(reason, "is_failure", False):
-            log.error("MQTT broker %s refused the connection: %s", self.address, reason)
+            self.refused = str(reason)
+            loop = self._loop
+            if self.connections == 0 and loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._connected.set)  # let connect() report it
+            else:
+                log.error("MQTT broker %s refused the connection: %s", self.address, reason)
             return
         self.connected = True
         self.connections += 1
