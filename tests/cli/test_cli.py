@@ -114,6 +114,13 @@ def test_serve_with_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serve_with_an_unreachable_broker_says_so(tmp_path: Path) -> None:
+    result = run("serve", "--port", str(free_port()), "--no-grpc", "--mqtt", f"mqtt://127.0.0.1:{free_port()}",
+                 cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cannot reach the MQTT broker" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_with_the_example_config(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "homebound.yaml"
     port = free_port()

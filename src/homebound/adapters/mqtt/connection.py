@@ -109,6 +109,13 @@ class MqttConnection:
         """Connect and start the network thread; MqttError if the broker cannot be reached in time."""
         self._loop = asyncio.get_running_loop()
         self._connected = asyncio.Event()
+        try:  # a broker that is not there at all is said at once, not after the timeout
+            probe = await asyncio.to_thread(socket.create_connection, (self.address.host, self.address.port),
+                                            min(timeout, 5.0))
+            probe.close()
+        except OSError as error:
+            raise MqttError(f"cannot reach the MQTT broker at {self.address}: {error.strerror or error}; is it "
+                            "running? (mosquitto -d starts one)") from None
         try:
             self.client.connect_async(self.address.host, self.address.port, self.keepalive)
         except (OSError, ValueError) as error:
