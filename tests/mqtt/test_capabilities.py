@@ -64,3 +64,21 @@ def test_capabilities_can_grow_and_shrink() -> None:
     assert hub.get("hall_light", "Light.Hall.State")[0] is True  # type: ignore[index]
     with pytest.raises(Exception, match="unknown signal"):
         hub.get("hall_light", "Light.Hall.Brightness")
+
+
+async def test_a_device_cannot_take_over_a_vehicle() -> None:
+    from homebound.adapters.mqtt.bridge import HomeAssistantDevices
+    from homebound.adapters.mqtt.local_bus import LocalBus
+    from homebound.model.vss_loader import builtin_catalog
+
+    hub = Hub()
+    hub.add_vehicle("car1", builtin_catalog())
+    bus = LocalBus()
+    bridge = HomeAssistantDevices(hub, bus)
+    bridge.start()
+    bus.publish("homeassistant/switch/evil/config", json.dumps({"cmd_t": "x", "dev": {"ids": ["car1"]}}))
+    import asyncio
+
+    await asyncio.sleep(0.01)
+    assert "Vehicle.Speed" in hub.thing("car1").catalog
+    assert bridge.errors["discovery"] == 1 and "car1" not in bridge.devices

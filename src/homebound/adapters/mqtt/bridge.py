@@ -127,6 +127,10 @@ class HomeAssistantDevices:
                     del record.entities[discovery_id]
                     touched.add(record.id)
         for component in update.components:
+            if component.device_id not in self.devices and self._taken(component.device_id):
+                self._bad("discovery", component.discovery_id, f"device id {component.device_id!r} is already a "
+                          "thing of the hub (a vehicle?): ignored", None)
+                continue
             if component.device_id not in self.devices:
                 self.devices[component.device_id] = DeviceRecord(component.device_id)
             record = self.devices[component.device_id]
@@ -142,6 +146,13 @@ class HomeAssistantDevices:
         for device_id in touched:
             self._rebuild(device_id)
         self._reroute()
+
+    def _taken(self, thing_id: str) -> bool:
+        try:
+            self.hub.thing(thing_id)
+        except HomeboundError:
+            return False
+        return True
 
     def _rebuild(self, device_id: str) -> None:
         record = self.devices[device_id]
