@@ -79,3 +79,30 @@ def test_durations_times_and_weekdays() -> None:
     automation = result.automations[0]
     assert automation.triggers[0].weekday == ("mon", "fri")  # type: ignore[union-attr]
     assert automation.triggers[1].for_ == 300.0  # type: ignore[union-attr]
+
+
+async def test_unknown_paths_and_zones_anywhere_in_an_automation_are_reported_and_it_is_skipped() -> None:
+    from homebound.automations.engine import AutomationEngine
+    from homebound.hub import Hub
+    from homebound.model.vss_loader import builtin_catalog
+
+    hub = Hub()
+    hub.add_vehicle("car1", builtin_catalog())
+    engine = AutomationEngine(hub, [])
+    loaded = load_text("""
+- id: typo
+  triggers: [{trigger: state, thing: car1, path: Vehicle.Speed}]
+  actions:
+    - if: [{condition: numeric_state, thing: car1, path: Vehicle.Sped, above: 1}]
+      then: [{delay: 1}]
+- id: nowhere
+  triggers: [{trigger: zone, thing: car1, zone: office, event: enter}]
+  actions: [{delay: 1}]
+- id: fine
+  triggers: [{trigger: state, thing: purifier, path: Switch.Power.State}]
+  actions: [{action: command, thing: car1, path: Vehicle.Cabin.HVAC.IsAirConditioningActive, value: true}]
+""", "r.yaml")
+    problems = engine.load(loaded.automations)
+    assert problems[0].startswith("automation 'typo': actions[0].if[0]: car1: unknown signal 'Vehicle.Sped'")
+    assert "automation 'nowhere': triggers[0]: unknown zone 'office'" in problems[1]
+    assert list(engine.automations) == ["fine"]  # a device that has not joined yet is not an error

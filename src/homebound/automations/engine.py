@@ -10,8 +10,10 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+from pydantic import BaseModel
 
 from homebound.automations.actions import ActionRunner, RunContext, StopRun
 from homebound.automations.car_events import WATCHED as CAR_PATHS
@@ -135,17 +137,18 @@ class AutomationEngine:
         return problems
 
     def _check_references(self, automation: Automation) -> str | None:
-        for trigger in automation.triggers:
-            zone = getattr(trigger, "zone", None)
-            if zone is not None and zone not in self.zones:
-                return f"trigger {trigger.trigger}: unknown zone {zone!r} (zones: {', '.join(self.zones) or 'none'})"
-            thing, path = getattr(trigger, "thing", None), getattr(trigger, "path", None)
-            if thing and path:
+        """Zones must exist; paths must exist on things the hub knows (devices may join later: not checked)."""
+        for where, item in _walk(automation):
+            zone = getattr(item, "zone", None)
+            if isinstance(zone, str) and zone not in self.zones:
+                return f"{where}: unknown zone {zone!r} (zones: {', '.join(self.zones) or 'none'})"
+            thing, path = getattr(item, "thing", None), getattr(item, "path", None)
+            if isinstance(thing, str) and isinstance(path, str):
                 try:
                     self.hub.get(thing, path)
                 except HomeboundError as error:
-                    if "unknown thing" not in str(error):  # devices may join later
-                        return f"trigger {trigger.trigger}: {error}"
+                    if "unknown thing" not in str(error):
+                        return f"{where}: {error}"
         return None
 
     # ---- the trigger index --------------------------------------------------------------------------------
@@ -623,3 +626,21 @@ class AutomationEngine:
                         "running": sum(1 for t in state.running if not t.done()),
                         "last_run": None if last is None else {"started": last.started, "result": last.result}})
         return out
+
+
+def _walk(node: object, where: str = "") -> Iterator[tuple[str, BaseModel]]:
+    """Every trigger, condition and action in an automation, nested ones included, with where it is."""
+    if isinstance(node, BaseModel):
+        if where:
+            yield where, node
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            label = name.rstrip("_")
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from _walk(item, f"{where}.{label}[{index}]" if where else f"{label}[{index}]")
+            elif isinstance(value, BaseModel):
+                yield from _walk(value, f"{where}.{label}" if where else label)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _walk(item, f"{where}[{index}]")
