@@ -10,15 +10,15 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-
-from pydantic import BaseModel
 
 from homebound.automations.actions import ActionRunner, RunContext, StopRun
 from homebound.automations.car_events import WATCHED as CAR_PATHS
 from homebound.automations.car_events import CarEventDetector
+from homebound.automations.clock import run_clock_trigger
 from homebound.automations.conditions import ConditionChecker
+from homebound.automations.locations import LocationTracking
 from homebound.automations.schema import (
     ArrivalTrigger,
     Automation,
@@ -32,38 +32,20 @@ from homebound.automations.schema import (
     TimeTrigger,
     Trigger,
     ZoneTrigger,
+    walk,
 )
 from homebound.automations.traces import Trace, TraceLog
-from homebound.automations.tracking import Proximity, ZonePresence
 from homebound.automations.watches import DeviceEventWatch, NumericWatch, StateWatch, numeric_in_range
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.hub.events import ChangeBatch, Field
 from homebound.model.errors import HomeboundError
-from homebound.model.geometry import Zone, distance_m
+from homebound.model.geometry import Zone
 from homebound.storage.automation_store import AutomationStore
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[object, object, float], None]
-VEHICLE_LOCATION = ("Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
-                    "Vehicle.CurrentLocation.HorizontalAccuracy")
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass
-class LocationWatch:
-    owner: str
-    trigger: ZoneTrigger | ProximityTrigger | ArrivalTrigger
-    fire: Callable[[dict[str, object]], None]
-    armed: bool = True  # proximity and arrival fire once per approach, re-armed when the condition clears
-
-
-@dataclass
-class ZoneTrackers:
-    presence: ZonePresence
-    proximity: Proximity
-    saved_at: float = 0.0
 
 
 @dataclass
@@ -81,20 +63,19 @@ class AutomationEngine:
                  clock: Callable[[], dt.datetime] = dt.datetime.now, debounce_s: float = 30.0,
                  trip_end_after_s: float = 180.0) -> None:
         self.hub = hub
-        self.zones = {zone.id: zone for zone in zones}
         self.store = store
         self.clock = clock
         self.debounce_s = debounce_s
         self.trip_end_after_s = trip_end_after_s
         self.automations: dict[str, AutomationState] = {}
         self.traces = TraceLog()
-        self.conditions = ConditionChecker(hub, self.zone_presence, clock)
+        self.conditions = ConditionChecker(hub, lambda thing, zone: self.locations.presence(thing, zone), clock)
         self.runner = ActionRunner(self)
         self.load_errors: list[str] = []
         self._index: dict[str, dict[str, list[tuple[str, Handler]]]] = {}
         self._last: dict[str, dict[str, object]] = {}
-        self._location_watches: dict[str, list[LocationWatch]] = {}
-        self._trackers: dict[tuple[str, str], ZoneTrackers] = {}
+        self.locations = LocationTracking(hub, debounce_s, self._save, self._persisted_value)
+        self.zones = {zone.id: zone for zone in zones}
         self._car: dict[str, CarEventDetector] = {}
         self._car_watches: dict[str, list[tuple[str, CarEventTrigger, Callable[[dict[str, object]], None]]]] = {}
         self._command_watches: list[tuple[str, CommandTrigger, Callable[[dict[str, object]], None]]] = []
@@ -138,7 +119,7 @@ class AutomationEngine:
 
     def _check_references(self, automation: Automation) -> str | None:
         """Zones must exist; paths must exist on things the hub knows (devices may join later: not checked)."""
-        for where, item in _walk(automation):
+        for where, item in walk(automation):
             zone = getattr(item, "zone", None)
             if isinstance(zone, str) and zone not in self.zones:
                 return f"{where}: unknown zone {zone!r} (zones: {', '.join(self.zones) or 'none'})"
@@ -179,8 +160,8 @@ class AutomationEngine:
         elif isinstance(trigger, DeviceEventTrigger):
             self._add(owner, trigger.thing, trigger.path, DeviceEventWatch(trigger, fire))
         elif isinstance(trigger, ZoneTrigger | ProximityTrigger | ArrivalTrigger):
-            self._location_watches.setdefault(trigger.thing, []).append(LocationWatch(owner, trigger, fire))
-            for path in self._location_paths(trigger.thing):
+            self.locations.watch(owner, trigger, fire)
+            for path in self.locations.paths(trigger.thing):
                 self._add(owner, trigger.thing, path, self._location_changed(trigger.thing))
         elif isinstance(trigger, CarEventTrigger):
             self._car_watches.setdefault(trigger.thing, []).append((owner, trigger, fire))
@@ -194,7 +175,7 @@ class AutomationEngine:
         elif isinstance(trigger, TimeTrigger | IntervalTrigger):
             self._tasks.setdefault(owner, [])
             if self._started:
-                self._tasks[owner].append(asyncio.create_task(self._clock_trigger(trigger, fire)))
+                self._tasks[owner].append(asyncio.create_task(self._clock(trigger, fire)))
             else:
                 self._pending_clock.append((owner, trigger, fire))
 
@@ -207,8 +188,7 @@ class AutomationEngine:
                 paths[path] = [(o, h) for o, h in paths[path] if o != owner]
                 if not paths[path]:
                     del paths[path]
-        for thing in list(self._location_watches):
-            self._location_watches[thing] = [w for w in self._location_watches[thing] if w.owner != owner]
+        self.locations.unwatch(owner)
         for thing in list(self._car_watches):
             self._car_watches[thing] = [w for w in self._car_watches[thing] if w[0] != owner]
         self._command_watches = [w for w in self._command_watches if w[0] != owner]
@@ -246,7 +226,7 @@ class AutomationEngine:
         if pending:
             self._location_dirty = set()
             for dirty in pending:
-                self._update_location(dirty, batch.ts)
+                self.locations.update(dirty, batch.ts)
 
     def _location_changed(self, thing: str) -> Handler:
         def mark(_value: object, _previous: object, _ts: float) -> None:
@@ -277,104 +257,6 @@ class AutomationEngine:
             return
         waiter = self._command_waiters.setdefault(command_id, asyncio.get_running_loop().create_future())
         await waiter
-
-    # ---- zones, proximity, car events ---------------------------------------------------------------------
-
-    def _location_paths(self, thing_id: str) -> tuple[str, ...]:
-        try:
-            signals = self.hub.thing(thing_id).catalog.signals
-        except HomeboundError:
-            return VEHICLE_LOCATION
-        if VEHICLE_LOCATION[0] in signals:
-            return VEHICLE_LOCATION
-        found = [p for p in signals if p.endswith((".Latitude", ".Longitude", ".GpsAccuracy"))]
-        return tuple(sorted(found)) or VEHICLE_LOCATION
-
-    def _fix(self, thing_id: str) -> tuple[float, float, float] | None:
-        paths = self._location_paths(thing_id)
-        current = self.hub.thing(thing_id).current
-        values = [current.get(p) for p in paths]
-        lat = next((v[0] for p, v in zip(paths, values, strict=True) if v and p.endswith("Latitude")), None)
-        lon = next((v[0] for p, v in zip(paths, values, strict=True) if v and p.endswith("Longitude")), None)
-        acc = next((v[0] for p, v in zip(paths, values, strict=True) if v and p.endswith(("Accuracy",
-                                                                                           "GpsAccuracy"))), 0.0)
-        if not isinstance(lat, int | float) or not isinstance(lon, int | float):
-            return None
-        return float(lat), float(lon), float(acc) if isinstance(acc, int | float) else 0.0
-
-    def trackers(self, thing: str, zone_id: str) -> ZoneTrackers:
-        key = (thing, zone_id)
-        if key not in self._trackers:
-            zone = self.zones[zone_id]
-            trackers = ZoneTrackers(ZonePresence(zone, self.debounce_s), Proximity(zone))
-            saved = self._persisted.get(f"zone:{thing}:{zone_id}")
-            if isinstance(saved, dict):
-                trackers.presence.restore(saved.get("presence", {}))
-                trackers.proximity.restore(saved.get("proximity", {}))
-            self._trackers[key] = trackers
-        return self._trackers[key]
-
-    def _update_location(self, thing: str, ts: float) -> None:
-        fix = self._fix(thing)
-        if fix is None:
-            return
-        lat, lon, accuracy = fix
-        for zone_id in {w.trigger.zone for w in self._location_watches.get(thing, [])}:
-            zone = self.zones[zone_id]
-            trackers = self.trackers(thing, zone_id)
-            centre = distance_m(zone.latitude, zone.longitude, lat, lon)
-            change = trackers.presence.update(centre, accuracy, ts)
-            direction = trackers.proximity.update(centre - zone.radius_m, ts)
-            eta = trackers.proximity.minutes_to_arrival()
-            details = {"thing": thing, "zone": zone_id, "distance_m": round(centre - zone.radius_m, 1),
-                       "direction": direction, "eta_minutes": None if eta is None else round(eta, 1),
-                       "latitude": lat, "longitude": lon, "accuracy_m": accuracy, "ts": ts}
-            for watch in list(self._location_watches.get(thing, [])):
-                if watch.trigger.zone == zone_id:
-                    self._location_trigger(watch, change, trackers, details)
-            if change is not None or time.time() - trackers.saved_at > 10:
-                trackers.saved_at = time.time()
-                self._save(f"zone:{thing}:{zone_id}", {"presence": trackers.presence.to_json(),
-                                                       "proximity": trackers.proximity.to_json()})
-
-    @staticmethod
-    def _location_trigger(watch: LocationWatch, change: str | None, trackers: ZoneTrackers,
-                          details: dict[str, object]) -> None:
-        trigger = watch.trigger
-        if isinstance(trigger, ZoneTrigger):
-            if change == trigger.event:
-                watch.fire({"kind": "zone", "event": change, **details})
-            return
-        distance = trackers.proximity.distance_m
-        if isinstance(trigger, ProximityTrigger):
-            direction_ok = trigger.direction == "any" or trackers.proximity.direction == trigger.direction
-            met = distance is not None and 0 < distance < trigger.below and direction_ok
-        else:
-            eta = trackers.proximity.minutes_to_arrival()
-            met = eta is not None and 0 < eta < trigger.minutes_below and trackers.proximity.direction == "towards"
-        if met and watch.armed:
-            watch.armed = False
-            watch.fire({"kind": trigger.trigger, **details})
-        elif not met and (distance is None or distance <= 0 or (isinstance(trigger, ProximityTrigger)
-                                                                 and distance >= trigger.below * 1.2)):
-            watch.armed = True  # arrived, or moved clearly away: the next approach fires again
-
-    def direction(self, thing: str, zone_id: str) -> str:
-        """Towards, away, stationary or unknown: how `thing` moves relative to a zone it is watched against."""
-        trackers = self._trackers.get((thing, zone_id))
-        return trackers.proximity.direction if trackers else "unknown"
-
-    def zone_presence(self, thing: str, zone_id: str) -> bool | None:
-        if zone_id not in self.zones:
-            return None
-        trackers = self.trackers(thing, zone_id)
-        if trackers.presence.inside is None:
-            fix = self._fix(thing) if thing in {t.id for t in self.hub.things()} else None
-            if fix is not None:
-                zone = self.zones[zone_id]
-                centre = distance_m(zone.latitude, zone.longitude, fix[0], fix[1])
-                trackers.presence.update(centre, fix[2], time.time())
-        return trackers.presence.inside
 
     def _car_event(self, thing: str, event: str, details: dict[str, object]) -> None:
         for _owner, trigger, fire in list(self._car_watches.get(thing, [])):
@@ -497,23 +379,26 @@ class AutomationEngine:
 
     # ---- clock triggers -----------------------------------------------------------------------------------
 
-    async def _clock_trigger(self, trigger: TimeTrigger | IntervalTrigger,
-                             fire: Callable[[dict[str, object]], None]) -> None:
-        while True:
-            if isinstance(trigger, IntervalTrigger):
-                await asyncio.sleep(trigger.every / self.time_scale)
-                fire({"kind": "interval", "every_s": trigger.every})
-                continue
-            now = self.clock()
-            target = now.replace(hour=trigger.at.hour, minute=trigger.at.minute, second=trigger.at.second,
-                                 microsecond=0)
-            if target <= now:
-                target += dt.timedelta(days=1)
-            while trigger.weekday is not None and WEEKDAY_NAMES[target.weekday()] not in trigger.weekday:
-                target += dt.timedelta(days=1)
-            await asyncio.sleep((target - now).total_seconds() / self.time_scale)
-            fire({"kind": "time", "at": trigger.at.isoformat(), "when": target.isoformat()})
-            await asyncio.sleep(1.0)
+    def _clock(self, trigger: TimeTrigger | IntervalTrigger,
+               fire: Callable[[dict[str, object]], None]) -> Coroutine[object, object, None]:
+        return run_clock_trigger(trigger, fire, lambda: self.clock(), lambda: self.time_scale)
+
+    @property
+    def zones(self) -> dict[str, Zone]:
+        return self.locations.zones
+
+    @zones.setter
+    def zones(self, zones: dict[str, Zone]) -> None:
+        self.locations.zones = zones
+
+    def zone_presence(self, thing: str, zone_id: str) -> bool | None:
+        return self.locations.presence(thing, zone_id)
+
+    def direction(self, thing: str, zone_id: str) -> str:
+        return self.locations.direction(thing, zone_id)
+
+    def _persisted_value(self, key: str) -> object:
+        return self._persisted.get(key)
 
     async def _tick(self) -> None:
         while True:
@@ -542,7 +427,7 @@ class AutomationEngine:
         self.hub.add_command_listener(self.on_command)
         self._started = True
         for owner, trigger, fire in self._pending_clock:
-            self._tasks.setdefault(owner, []).append(asyncio.create_task(self._clock_trigger(trigger, fire)))
+            self._tasks.setdefault(owner, []).append(asyncio.create_task(self._clock(trigger, fire)))
         self._pending_clock = []
         self._ticker = asyncio.create_task(self._tick())
         self._resume(drop_unknown=bool(self.automations))
@@ -627,20 +512,3 @@ class AutomationEngine:
                         "last_run": None if last is None else {"started": last.started, "result": last.result}})
         return out
 
-
-def _walk(node: object, where: str = "") -> Iterator[tuple[str, BaseModel]]:
-    """Every trigger, condition and action in an automation, nested ones included, with where it is."""
-    if isinstance(node, BaseModel):
-        if where:
-            yield where, node
-        for name in type(node).model_fields:
-            value = getattr(node, name)
-            label = name.rstrip("_")
-            if isinstance(value, list):
-                for index, item in enumerate(value):
-                    yield from _walk(item, f"{where}.{label}[{index}]" if where else f"{label}[{index}]")
-            elif isinstance(value, BaseModel):
-                yield from _walk(value, f"{where}.{label}" if where else label)
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _walk(item, f"{where}[{index}]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag, model_validator
@@ -313,6 +314,24 @@ class ZoneConfig(Strict):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     radius: float = Field(100.0, gt=0, description="metres")
+
+
+def walk(node: object, where: str = "") -> Iterator[tuple[str, BaseModel]]:
+    """Every trigger, condition and action in an automation, nested ones included, with where it is."""
+    if isinstance(node, BaseModel):
+        if where:
+            yield where, node
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            label = name.rstrip("_")
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from walk(item, f"{where}.{label}[{index}]" if where else f"{label}[{index}]")
+            elif isinstance(value, BaseModel):
+                yield from walk(value, f"{where}.{label}" if where else label)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from walk(item, f"{where}[{index}]")
 
 
 for _model in (AndCondition, OrCondition, NotCondition, ChooseOption, ChooseAction, IfAction, ParallelAction,
