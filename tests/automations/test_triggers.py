@@ -74,14 +74,14 @@ async def test_numeric_state_fires_only_on_crossing(house: House) -> None:
     assert house.value("phone", NOTIFY) == "numeric_state 10.0"
 
 
+ZONE_ENTER_AND_LEAVE = "".join(notify_on(f"""    - trigger: zone
+      thing: car1
+      zone: home
+      event: {event}""", event) for event in ("enter", "leave"))
+
+
 async def test_zone_enter_and_leave_use_accuracy_and_debounce(house: House) -> None:
-    house.load(notify_on("""    - trigger: zone
-      thing: car1
-      zone: home
-      event: enter""", "enter") + notify_on("""    - trigger: zone
-      thing: car1
-      zone: home
-      event: leave""", "leave").replace("\n- id", "\n- id", 1))
+    house.load(ZONE_ENTER_AND_LEAVE)
     house.at(2000, ts=0)           # clearly outside: the first fix sets the state, no event
     house.at(50, ts=10)            # inside...
     house.at(40, ts=20)
@@ -96,13 +96,7 @@ async def test_zone_enter_and_leave_use_accuracy_and_debounce(house: House) -> N
 
 
 async def test_gps_drift_near_the_edge_does_not_flap(house: House) -> None:
-    house.load(notify_on("""    - trigger: zone
-      thing: car1
-      zone: home
-      event: enter""", "enter") + notify_on("""    - trigger: zone
-      thing: car1
-      zone: home
-      event: leave""", "leave"))
+    house.load(ZONE_ENTER_AND_LEAVE)
     house.at(60, ts=0)  # parked at home
     # Parked near the edge: fixes wander 130..190 m from the centre (radius 150) with 15..40 m accuracy.
     for second, (distance, accuracy) in enumerate([(130, 20), (175, 35), (145, 15), (190, 40), (160, 25),
@@ -214,7 +208,7 @@ async def test_time_of_day_and_weekday(house: House) -> None:
 
 async def test_interval(house: House) -> None:
     house.load(notify_on("""    - trigger: interval
-      every: 0.2""").replace("mode", "mode"))
+      every: 0.2"""))
     await house.until(lambda: len(house.results("a")) >= 3, timeout=3)
 
 

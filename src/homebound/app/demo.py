@@ -92,13 +92,13 @@ class Demo:
 
     def summary(self) -> Summary:
         car = self.runner.car.state
-        commands = [a for a in self.runtime.activity if a["kind"] == "command"]
+        ended = self.runtime.commands_ended
         return Summary(
             distance_km=car.distance_m / 1000, energy_kwh=car.energy_used_kwh, charged_kwh=car.session_kwh,
             soc_start=self.soc_start, soc_end=car.soc,
             automations_fired=sum(s.fired for s in self.runtime.automations.automations.values()),
-            commands_confirmed=sum(1 for c in commands if str(c["text"]).find(" confirmed (") > 0),
-            commands_failed=sum(1 for c in commands if " confirmed (" not in str(c["text"])),
+            commands_confirmed=ended.get("confirmed", 0),
+            commands_failed=sum(count for state, count in ended.items() if state != "confirmed"),
             sim_minutes=(self.runner.now - self.runner.start) / 60)
 
     def view(self) -> Group:

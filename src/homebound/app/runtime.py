@@ -47,6 +47,7 @@ class Runtime:
         self._household_task: asyncio.Task[None] | None = None
         self.activity: deque[dict[str, object]] = deque(maxlen=200)
         self.map_routes: dict[str, list[tuple[float, float]]] = {}
+        self.commands_ended: dict[str, int] = {}
         self.devices: HomeAssistantDevices | None = None
         self.publishers: list[VehiclePublisher] = []
         self.automation_store = AutomationStore(self.database)
@@ -155,6 +156,7 @@ class Runtime:
 
     def _on_command(self, command: Command) -> None:
         if command.state.is_final:
+            self.commands_ended[command.state.value] = self.commands_ended.get(command.state.value, 0) + 1
             mark = "confirmed" if command.state.value == "confirmed" else f"{command.state.value}: {command.reason}"
             self.log("command", f"{command.thing} {command.path} = {command.target!r} {mark} ({command.principal})")
 

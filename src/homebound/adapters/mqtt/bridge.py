@@ -116,7 +116,10 @@ class HomeAssistantDevices:
         ours = [c for c in update.components if c.origin.get("name") == OUR_ORIGIN]
         if ours:
             return  # the car, published by Homebound itself
-        self._apply(update)
+        try:
+            self._apply(update)
+        except (ValueError, TypeError, KeyError) as error:  # a config no rule foresaw
+            self._bad("discovery", topic, f"unusable config: {error!r}", None)
 
     def _apply(self, update: DiscoveryUpdate) -> None:
         touched: set[str] = set()
@@ -205,6 +208,9 @@ class HomeAssistantDevices:
             return
         except (PayloadError, ValueError, TypeError) as error:
             self._bad("payload", topic, str(error), device_id)
+            return
+        except Exception as error:  # a payload no rule foresaw: counted like any bad one, never fatal
+            self._bad("payload", topic, f"unexpected payload: {error!r}", device_id)
             return
         if not values:
             return

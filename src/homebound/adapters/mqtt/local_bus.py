@@ -8,10 +8,12 @@ not a broker: nothing outside the process can connect to it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from paho.mqtt.client import topic_matches_sub
 
+log = logging.getLogger(__name__)
 MessageHandler = Callable[[str, bytes, bool], None]
 
 
@@ -61,4 +63,7 @@ class LocalBus:
     def _deliver(self, topic: str, payload: bytes, retained: bool) -> None:
         self.received += 1
         for handler in list(self._handlers):
-            handler(topic, payload, retained)
+            try:
+                handler(topic, payload, retained)
+            except Exception:
+                log.exception("handler failed on %s", topic)
