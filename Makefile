@@ -32,6 +32,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) lint browser
 	$(BIN)/pytest

@@ -80,8 +80,8 @@ def test_expired_token_is_refused(secured: LiveServer) -> None:
 def test_audience_names_the_vehicle(secured: LiveServer) -> None:
     with VSSClient("127.0.0.1", secured.grpc_port, token=token("read provide", audience="car2/kuksa.val")) as c:
         c.set_current_values({"Vehicle.Speed": Datapoint(7.0)})
-    assert secured.run(secured.runtime.hub.get, "car2", "Vehicle.Speed")[0] == 7.0
-    assert secured.run(secured.runtime.hub.get, "car1", "Vehicle.Speed") is None
+    assert secured.run(secured.runtime.hub.read, "car2", "Vehicle.Speed")[0] == 7.0
+    assert secured.run(secured.runtime.hub.read, "car1", "Vehicle.Speed") is None
     with VSSClient("127.0.0.1", secured.grpc_port, token=token("read", audience="car9/kuksa.val"),
                    ensure_startup_connection=False) as c, pytest.raises(VSSClientError):
         c.get_current_values(["Vehicle.Speed"])

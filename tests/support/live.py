@@ -49,8 +49,8 @@ def free_port() -> int:
 def live_server(config: Config) -> Iterator[LiveServer]:
     runtime = Runtime(config)
     port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
-                                       ws="websockets-sansio"))
+    app = create_app(runtime.http_services(), runtime)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"))
     loops: list[asyncio.AbstractEventLoop] = []
 
     def serve() -> None:

@@ -101,7 +101,7 @@ def serve(
         console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
     if settings.kuksa.enabled:
         console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
-    uvicorn_config = uvicorn.Config(create_app(runtime, manage_runtime=False), host=server.host, port=server.port,
+    uvicorn_config = uvicorn.Config(create_app(runtime.http_services()), host=server.host, port=server.port,
                             log_level="warning", ws="websockets-sansio")
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 

@@ -51,10 +51,6 @@ class HistoryRecorder:
     def on_command(self, command: Command) -> None:
         self._commands[command.id] = StateStore.command_row(command)
 
-    @property
-    def buffered_rows(self) -> int:
-        return self._buffered_rows
-
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="history-recorder")

@@ -1,11 +1,13 @@
-"""Errors of the hub's two doors, each naming the thing, the path and the value involved."""
+"""Errors of the hub's doors, each naming the thing, the path and the value involved, with its `ErrorCode`."""
 
 from __future__ import annotations
 
-from homebound.model.errors import HomeboundError
+from homebound.model.errors import ErrorCode, HomeboundError
 
 
 class UnknownThing(HomeboundError):
+    code = ErrorCode.UNKNOWN_THING
+
     def __init__(self, thing: str, known: list[str]) -> None:
         self.thing = thing
         shown = ", ".join(known[:10]) or "none"
@@ -14,6 +16,8 @@ class UnknownThing(HomeboundError):
 
 class RejectedValue(HomeboundError):
     """A value refused by a signal's rules."""
+
+    code = ErrorCode.INVALID_VALUE
 
     def __init__(self, thing: str, path: str, value: object, reason: str, valid: str) -> None:
         self.thing = thing
@@ -31,7 +35,7 @@ class RejectedValue(HomeboundError):
 class CommandRejected(HomeboundError):
     """A command the hub will not start: not an actuator, unsafe now, or no one to carry it out."""
 
-    def __init__(self, thing: str, path: str, message: str, code: str = "rejected") -> None:
+    def __init__(self, thing: str, path: str, message: str, code: ErrorCode) -> None:
         self.thing = thing
         self.path = path
         self.code = code
@@ -41,9 +45,22 @@ class CommandRejected(HomeboundError):
 class CommandConflict(HomeboundError):
     """A command id reused for a different request."""
 
+    code = ErrorCode.COMMAND_CONFLICT
+
 
 class UnknownCommand(HomeboundError):
-    pass
+    code = ErrorCode.UNKNOWN_COMMAND
+
+
+class AlreadyProvided(HomeboundError):
+    """A second provider asked to own an actuator that another provider owns (Kuksa's rule: first one wins)."""
+
+    code = ErrorCode.ALREADY_PROVIDED
+
+    def __init__(self, thing: str, path: str) -> None:
+        self.thing = thing
+        self.path = path
+        super().__init__(f"{thing}: {path} is already provided by another connection")
 
 
 def _jsonable(value: object) -> object:

@@ -36,7 +36,6 @@ class Subscription:
         self.max_batches = max_batches
         #: Updates thrown away because the subscriber did not keep up.
         self.dropped = 0
-        self.delivered = 0
         self.closed = False
         self._mailbox: deque[list[Update]] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -48,7 +47,6 @@ class Subscription:
             self.dropped += len(updates)
             return
         self._mailbox.append(updates)
-        self.delivered += len(updates)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)

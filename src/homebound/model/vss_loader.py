@@ -21,7 +21,6 @@ from homebound.model.errors import CatalogError
 from homebound.model.signal import Scalar, SignalKind, SignalMetadata, Value
 
 LEAF_KINDS = {kind.value for kind in SignalKind}
-NODE_KINDS = LEAF_KINDS | {"branch"}
 _KNOWN_KEYS = {"type", "datatype", "description", "unit", "min", "max", "allowed", "default", "comment",
                "deprecation", "uuid", "children"}
 

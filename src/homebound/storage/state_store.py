@@ -115,13 +115,6 @@ class StateStore:
             rows = list(connection.execute(query))
         return [(row.ts, orjson.loads(row.value_json), row.principal) for row in reversed(rows)]
 
-    def count_history(self, thing: str | None = None) -> int:
-        query = sa.select(sa.func.count()).select_from(history)
-        if thing is not None:
-            query = query.where(history.c.thing == thing)
-        with self.database.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
-
 
 def _command(row: sa.Row[tuple[object, ...]]) -> Command:
     return Command(

@@ -6,30 +6,35 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from homebound.hub.errors import CommandConflict, CommandRejected, RejectedValue, UnknownCommand, UnknownThing
-from homebound.model.errors import HomeboundError, UnknownPath
+from homebound.hub.errors import AlreadyProvided, CommandRejected, RejectedValue, UnknownThing
+from homebound.model.errors import ErrorCode, HomeboundError, UnknownPath
 
-_REJECTION_STATUS = {"unsafe": 409, "unavailable": 503, "not_actuator": 400}
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.BAD_REQUEST: 400, ErrorCode.UNKNOWN_THING: 404, ErrorCode.UNKNOWN_PATH: 404,
+    ErrorCode.UNKNOWN_COMMAND: 404, ErrorCode.INVALID_VALUE: 422, ErrorCode.NOT_ACTUATOR: 400,
+    ErrorCode.UNSAFE: 409, ErrorCode.UNAVAILABLE: 503, ErrorCode.COMMAND_CONFLICT: 409,
+    ErrorCode.ALREADY_PROVIDED: 409,
+}
 
 
 def error_body(code: str, message: str, **details: object) -> dict[str, object]:
     return {"error": {"code": code, "message": message, **details}}
 
 
-def _status_and_body(error: HomeboundError) -> tuple[int, dict[str, object]]:
+def _details(error: HomeboundError) -> dict[str, object]:
     if isinstance(error, UnknownPath):
-        return 404, error_body("unknown_path", str(error), path=error.path, suggestions=error.suggestions)
+        return {"path": error.path, "suggestions": error.suggestions}
     if isinstance(error, UnknownThing):
-        return 404, error_body("unknown_thing", str(error), thing=error.thing)
-    if isinstance(error, UnknownCommand):
-        return 404, error_body("unknown_command", str(error))
+        return {"thing": error.thing}
     if isinstance(error, RejectedValue):
-        return 422, error_body("invalid_value", str(error), path=error.path, valid=error.valid)
-    if isinstance(error, CommandRejected):
-        return _REJECTION_STATUS.get(error.code, 400), error_body(error.code, str(error), path=error.path)
-    if isinstance(error, CommandConflict):
-        return 409, error_body("command_conflict", str(error))
-    return 400, error_body("bad_request", str(error))
+        return {"path": error.path, "valid": error.valid}
+    if isinstance(error, CommandRejected | AlreadyProvided):
+        return {"path": error.path}
+    return {}
+
+
+def _status_and_body(error: HomeboundError) -> tuple[int, dict[str, object]]:
+    return HTTP_STATUS[error.code], error_body(error.code.value, str(error), **_details(error))
 
 
 def _describe(loc: tuple[int | str, ...]) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import orjson
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from homebound.app.runtime import Runtime
+from homebound.adapters.http.services import HttpServices
 from homebound.hub.events import Field
 from homebound.model.errors import HomeboundError
 
@@ -32,15 +32,24 @@ def _parse_fields(raw: str) -> frozenset[Field]:
 
 
 @router.websocket("/vehicles/{vehicle_id}/stream")
-@router.websocket("/devices/{vehicle_id}/stream")
-async def stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
-                 fields: str = "value") -> None:
-    runtime: Runtime = websocket.app.state.runtime
+async def vehicle_stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
+                         fields: str = "value") -> None:
+    await _stream(websocket, vehicle_id, path, fields)
+
+
+@router.websocket("/devices/{device_id}/stream")
+async def device_stream(websocket: WebSocket, device_id: str, path: list[str] = Query(default_factory=list),
+                        fields: str = "value") -> None:
+    await _stream(websocket, device_id, path, fields)
+
+
+async def _stream(websocket: WebSocket, thing_id: str, path: list[str], fields: str) -> None:
+    services: HttpServices = websocket.app.state.services
     await websocket.accept()
     try:
         if not path:
             raise HomeboundError("give at least one path: ?path=Vehicle.Speed&path=Vehicle.Cabin")
-        subscription = runtime.hub.subscribe(vehicle_id, path, _parse_fields(fields))
+        subscription = services.hub.subscribe(thing_id, path, _parse_fields(fields))
     except HomeboundError as error:
         await websocket.send_json({"type": "error", "message": str(error)})
         await websocket.close(code=1008)

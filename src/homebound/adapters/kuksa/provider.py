@@ -19,9 +19,10 @@ from homebound.adapters.kuksa.auth import Action, AuthError, Permissions
 from homebound.adapters.kuksa.common import KuksaContext, v2_status
 from homebound.adapters.kuksa.values import from_proto_value, timestamp_seconds, to_v2_value
 from homebound.hub.commands import Command
-from homebound.hub.core import ThingState
 from homebound.hub.errors import CommandRejected, RejectedValue
-from homebound.model.errors import HomeboundError, UnknownPath
+from homebound.hub.reading import ThingInfo
+from homebound.model.errors import ErrorCode, HomeboundError, UnknownPath
+from homebound.model.signal import SignalKind
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class StreamClosed(Exception):
 class KuksaProvider:
     """One open provider stream, registered with the hub as the owner of the actuators it claimed."""
 
-    def __init__(self, shared: KuksaContext, thing: ThingState, permissions: Permissions) -> None:
+    def __init__(self, shared: KuksaContext, thing: ThingInfo, permissions: Permissions) -> None:
         self.shared = shared
         self.thing = thing
         self.permissions = permissions
@@ -72,16 +73,7 @@ class KuksaProvider:
             self.outbox.put_nowait(StreamClosed(error))
 
     def _path(self, signal: t2.SignalID) -> str:
-        which = signal.WhichOneof("signal")
-        ids = self.shared.ids(self.thing)
-        if which == "id":
-            if signal.id not in ids.by_id:
-                raise UnknownPath(f"id {signal.id}", [], self.thing.id)
-            return ids.by_id[int(signal.id)]
-        path = str(signal.path)
-        if path not in self.thing.catalog.signals:
-            raise UnknownPath(path, self.thing.catalog.suggest(path), self.thing.id)
-        return path
+        return self.shared.resolve(self.thing, signal)
 
     def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
         action = request.WhichOneof("action")
@@ -102,17 +94,15 @@ class KuksaProvider:
             for signal in request.actuator_identifiers:
                 path = self._path(signal)
                 meta = self.thing.catalog.signals[path]
-                if meta.kind.value != "actuator":
-                    raise CommandRejected(self.thing.id, path, f"is a {meta.kind.value}, not an actuator")
+                if meta.kind is not SignalKind.ACTUATOR:
+                    raise CommandRejected(self.thing.id, path, f"is a {meta.kind.value}, not an actuator",
+                                          ErrorCode.NOT_ACTUATOR)
                 self.permissions.check(Action.PROVIDE, path)
-                owner = self.thing.owners.get(path)
-                if owner is not None and owner is not self:
-                    raise StreamClosed(AlreadyProvided(f"{self.thing.id}: {path} is already provided"))
                 claimed[path] = signal.WhichOneof("signal") == "id"
+            self.shared.hub.register_owner(self.thing.id, self, claimed)
         except (HomeboundError, AuthError) as error:
             raise StreamClosed(error) from None
         self.claimed_by_id.update(claimed)
-        self.shared.hub.register_owner(self.thing.id, self, claimed)
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(provide_actuation_response=v2.ProvideActuationResponse()))
 
     def _publish(self, request: v2.PublishValuesRequest) -> None:
@@ -157,11 +147,5 @@ class KuksaProvider:
         self.shared.hub.unregister_owner(self.thing.id, self)
 
 
-class AlreadyProvided(HomeboundError):
-    pass
-
-
 def closing_status(closed: StreamClosed) -> tuple[grpc.StatusCode, str]:
-    if isinstance(closed.error, AlreadyProvided):
-        return grpc.StatusCode.ALREADY_EXISTS, str(closed.error)
     return v2_status(closed.error), str(closed.error)

@@ -14,6 +14,7 @@ from homebound.adapters.kuksa.common import KuksaContext
 from homebound.adapters.kuksa.service_v1 import KuksaV1Service
 from homebound.adapters.kuksa.service_v2 import KuksaV2Service
 from homebound.hub.core import Hub
+from homebound.hub.reading import ThingKind
 from homebound.model.errors import HomeboundError
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class KuksaServer:
         self.tls_cert = tls_cert
         self.tls_key = tls_key
         key_text = _read(public_key, "public key") if public_key else None
-        vehicles = [thing.id for thing in hub.things()]
+        vehicles = hub.thing_ids(ThingKind.VEHICLE)
         self.shared = KuksaContext(hub, KuksaAuthorizer(key_text, default_vehicle, vehicles))
         self._server: grpc.aio.Server | None = None
         self.bound_port = 0

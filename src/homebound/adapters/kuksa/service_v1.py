@@ -11,12 +11,13 @@ from kuksa.val.v1 import val_pb2 as v1
 from kuksa.val.v1 import val_pb2_grpc
 
 from homebound import __version__
-from homebound.adapters.kuksa.auth import Action, AuthError, seconds_left
-from homebound.adapters.kuksa.common import UNKNOWN_PATHS_HEADER, KuksaContext, abort, v1_code
+from homebound.adapters.kuksa.auth import Action, AuthError
+from homebound.adapters.kuksa.common import KuksaContext, abort, updates, v1_code
 from homebound.adapters.kuksa.values import from_proto_value, to_v1_datapoint, v1_metadata
-from homebound.hub.core import ThingState
+from homebound.hub.core import Hub
 from homebound.hub.errors import RejectedValue
 from homebound.hub.events import Field
+from homebound.hub.reading import ThingInfo
 from homebound.model.errors import HomeboundError
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -43,15 +44,15 @@ def _wants(view: int, fields: list[int]) -> tuple[bool, bool, bool]:
     return True, False, False
 
 
-def _entry(thing: ThingState, path: str, value: bool, target: bool, metadata: bool) -> t1.DataEntry:
+def _entry(hub: Hub, thing: ThingInfo, path: str, value: bool, target: bool, metadata: bool) -> t1.DataEntry:
     meta = thing.catalog.signals[path]
     entry = t1.DataEntry(path=path)
-    current = thing.current.get(path)
-    if value and current is not None:
-        entry.value.CopyFrom(to_v1_datapoint(meta, current))
-    wanted_target = thing.targets.get(path) if target else None
+    current = hub.read(thing.id, path) if value else None
+    if current is not None:
+        entry.value.CopyFrom(to_v1_datapoint(meta, current.value, current.ts))
+    wanted_target = hub.read_target(thing.id, path) if target else None
     if wanted_target is not None:
-        entry.actuator_target.CopyFrom(to_v1_datapoint(meta, wanted_target))
+        entry.actuator_target.CopyFrom(to_v1_datapoint(meta, wanted_target.value, wanted_target.ts))
     if metadata:
         entry.metadata.CopyFrom(v1_metadata(meta))
     return entry
@@ -82,7 +83,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             except (HomeboundError, AuthError) as error:
                 response.errors.append(_error(requested.path, error))
                 continue
-            response.entries.extend(_entry(thing, leaf, value, target, metadata) for leaf in leaves)
+            response.entries.extend(_entry(self.shared.hub, thing, leaf, value, target, metadata) for leaf in leaves)
         if response.errors:
             response.error.CopyFrom(response.errors[0].error)
         return response
@@ -132,41 +133,26 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             fields |= {Field.VALUE} if value else set()
             fields |= {Field.TARGET} if target else set()
             patterns.append(entry.path)
+        hub = self.shared.hub
         try:
-            subscription = self.shared.hub.subscribe(thing.id, patterns, fields or {Field.VALUE})
+            subscription = hub.subscribe(thing.id, patterns, fields or {Field.VALUE})
         except HomeboundError as error:
             await abort(context, error)
             return
         try:
-            for leaf in subscription.paths:
-                permissions.check(Action.READ, leaf)
-        except AuthError as error:
-            subscription.close()
-            await abort(context, error)
-            return
-        if subscription.unknown_paths:
-            await context.send_initial_metadata([(UNKNOWN_PATHS_HEADER, ",".join(subscription.unknown_paths))])
-        with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
-        try:
+            await self.shared.open_subscription(context, permissions, subscription)
+            with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
             initial = v1.SubscribeResponse()
             for path in subscription.paths:
-                entry = _entry(thing, path, with_value, with_target, False)
+                entry = _entry(hub, thing, path, with_value, with_target, False)
                 initial.updates.append(v1.EntryUpdate(entry=entry, fields=_fields(with_value, with_target)))
             yield initial
-            while True:
-                left = seconds_left(permissions)
-                try:
-                    batch = await subscription.next_batch(timeout=left)
-                except TimeoutError:
-                    await abort(context, AuthError("token expired"))
-                    return
-                except StopAsyncIteration:
-                    return
+            async for batch in updates(subscription, permissions):
                 response = v1.SubscribeResponse()
                 for update in batch:
-                    meta = thing.catalog.signals[update.path]
+                    point = to_v1_datapoint(thing.catalog.signals[update.path], update.value,  # type: ignore[arg-type]
+                                            update.ts)
                     entry = t1.DataEntry(path=update.path)
-                    point = to_v1_datapoint(meta, (update.value, update.ts, ""))  # type: ignore[arg-type]
                     if update.field is Field.TARGET:
                         entry.actuator_target.CopyFrom(point)
                         changed = [t1.FIELD_ACTUATOR_TARGET]
@@ -175,6 +161,8 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
                         changed = [t1.FIELD_VALUE]
                     response.updates.append(v1.EntryUpdate(entry=entry, fields=changed))
                 yield response
+        except AuthError as error:
+            await abort(context, error)
         finally:
             subscription.close()
 

@@ -1,5 +1,8 @@
 """One MQTT connection, shared by every MQTT adapter: paho-mqtt's network thread, delivered into asyncio.
 
+It implements `homebound.messaging.Bus`: each handler is subscribed to a topic filter and receives only the
+messages that match it.
+
 paho keeps the socket, QoS 1 handshakes and reconnects (with backoff) in its own thread. Incoming messages are
 queued and handed to the asyncio loop in batches (one wake-up per burst, not per message). On every
 (re)connect, all subscriptions are made again, so a broker restart loses nothing but the messages sent while
@@ -23,11 +26,10 @@ from urllib.parse import unquote, urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from homebound.messaging import MessageHandler, TopicRouter
 from homebound.model.errors import HomeboundError
 
 log = logging.getLogger(__name__)
-
-MessageHandler = Callable[[str, bytes, bool], None]
 
 
 class MqttError(HomeboundError):
@@ -91,7 +93,7 @@ class MqttConnection:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self._subscriptions: dict[str, int] = {}
-        self._handlers: list[MessageHandler] = []
+        self._router = TopicRouter()
         self._inbox: deque[tuple[str, bytes, bool]] = deque()
         self._drain_scheduled = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -147,20 +149,19 @@ class MqttConnection:
         """Queue a message; paho sends it now, or after the reconnect if the broker is away."""
         self.client.publish(topic, payload, qos=qos, retain=retain)
 
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
-        if topic_filter in self._subscriptions:
+    def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
+        """`handler(topic, payload, retained)` runs on the asyncio loop for every message matching the filter."""
+        if not self._router.add(topic_filter, handler):
             return
         self._subscriptions[topic_filter] = qos
         if self.connected:
             self.client.subscribe(topic_filter, qos)
 
-    def unsubscribe(self, topic_filter: str) -> None:
-        if self._subscriptions.pop(topic_filter, None) is not None and self.connected:
-            self.client.unsubscribe(topic_filter)
-
-    def add_handler(self, handler: MessageHandler) -> None:
-        """`handler(topic, payload, retained)` runs on the asyncio loop for every message."""
-        self._handlers.append(handler)
+    def unsubscribe(self, topic_filter: str, handler: MessageHandler) -> None:
+        if self._router.remove(topic_filter, handler):
+            self._subscriptions.pop(topic_filter, None)
+            if self.connected:
+                self.client.unsubscribe(topic_filter)
 
     # ---- paho's thread ------------------------------------------------------------------------------------
 
@@ -208,12 +209,12 @@ class MqttConnection:
     def _drain(self) -> None:
         self._drain_scheduled.clear()
         inbox = self._inbox
-        handlers = self._handlers
+        route = self._router.handlers
         while inbox:
             topic, payload, retained = inbox.popleft()
             self.received += 1
-            for handler in handlers:
+            for handler in route(topic):
                 try:
                     handler(topic, payload, retained)
                 except Exception:
-                    log.exception("MQTT handler failed on %s", topic)
+                    log.exception("MQTT handler failed on %s", topic[:200])

@@ -24,8 +24,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from homebound.automations.schema import parse_clock
 from homebound.model.errors import HomeboundError
+from homebound.model.time_of_day import parse_clock
 from homebound.simulators.vehicle.models import MODELS
 from homebound.simulators.vehicle.route import Route, Waypoint
 
