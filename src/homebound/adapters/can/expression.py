@@ -32,7 +32,7 @@ def _round(value: float, digits: float = 0) -> float:
 
 def _power(base: float, exponent: float) -> float:
     if abs(exponent) > MAX_EXPONENT:
-        raise ExpressionError(f"exponent {exponent} is larger than {MAX_EXPONENT:g}")
+        raise ExpressionError(f"exponent {exponent:g} is larger than {MAX_EXPONENT:g}")
     result = math.pow(base, exponent)
     return result
 

@@ -10,6 +10,7 @@ frame or the hub does ends the loop; only the source ending (or `stop()`) does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -80,39 +81,39 @@ class CanGateway:
         batch = self._batch
         next_flush = time.monotonic() + self.flush_interval
         iterator = chunks.__aiter__()
+        next_chunk: asyncio.Future[list[RawFrame]] | None = None
+        stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             while not self._stopping.is_set():
-                next_chunk = asyncio.ensure_future(iterator.__anext__())
-                stopping = asyncio.ensure_future(self._stopping.wait())
-                done, _ = await asyncio.wait({next_chunk, stopping}, timeout=self.flush_interval,
+                if next_chunk is None:
+                    next_chunk = asyncio.ensure_future(iterator.__anext__())
+                wait = max(0.0, next_flush - time.monotonic())
+                done, _ = await asyncio.wait({next_chunk, stopping}, timeout=wait,
                                              return_when=asyncio.FIRST_COMPLETED)
-                if next_chunk not in done:
-                    stopping.cancel()
-                    if self._stopping.is_set():
-                        next_chunk.cancel()
-                        break
-                    await self._flush()
-                    if on_tick is not None:
-                        on_tick(self)
-                    next_flush = time.monotonic() + self.flush_interval
-                    try:
-                        chunk = await next_chunk
-                    except StopAsyncIteration:
-                        break
-                else:
-                    stopping.cancel()
+                if next_chunk in done:
                     try:
                         chunk = next_chunk.result()
                     except StopAsyncIteration:
+                        next_chunk = None
                         break
-                for key, data, ts, _channel in chunk:
-                    decode(key, data, ts, batch)
+                    next_chunk = None
+                    for key, data, ts, _channel in chunk:
+                        decode(key, data, ts, batch)
                 if time.monotonic() >= next_flush:
                     await self._flush()
                     if on_tick is not None:
                         on_tick(self)
                     next_flush = time.monotonic() + self.flush_interval
         finally:
+            stopping.cancel()
+            if next_chunk is not None:
+                next_chunk.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await next_chunk
+            closing = getattr(iterator, "aclose", None)
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    await closing()
             await self._flush()
             if on_tick is not None:
                 on_tick(self)
