@@ -12,10 +12,10 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import can
 import pytest
 from cantools.database.can import Database
 
+import can
 from homebound.adapters.can.runner import AssembledGateway, CanGatewaySettings, assemble
 from homebound.adapters.hub_link import InProcessLink
 from homebound.hub.commands import CommandState
