@@ -51,7 +51,7 @@ def test_a_frame_id_error_names_the_line_of_the_message() -> None:
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DbcError, match="none.dbc: cannot read"):
+    with pytest.raises(DbcError, match=r"none\.dbc: cannot read"):
         load_dbc(tmp_path / "none.dbc")
 
 

@@ -90,12 +90,12 @@ def test_a_file_without_any_mapping_is_refused(tmp_path: Path) -> None:
 def test_broken_json_is_a_clear_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "map.json"
     path.write_text(content)
-    with pytest.raises(MappingError, match="map.json: "):
+    with pytest.raises(MappingError, match=r"map\.json: "):
         read_mapping(path)
 
 
 def test_deeply_nested_yaml_is_refused_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text("[" * 5000 + "]" * 5000)
-    with pytest.raises(MappingError, match="deep.yaml"):
+    with pytest.raises(MappingError, match=r"deep\.yaml"):
         read_mapping(path)

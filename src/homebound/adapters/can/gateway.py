@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import can
 from homebound.adapters.can.actuator import CanActuator
@@ -88,7 +89,8 @@ class CanGateway:
                 if next_chunk is None:
                     next_chunk = asyncio.ensure_future(iterator.__anext__())
                 wait = max(0.0, next_flush - time.monotonic())
-                done, _ = await asyncio.wait({next_chunk, stopping}, timeout=wait,
+                waiting: set[asyncio.Future[Any]] = {next_chunk, stopping}
+                done, _ = await asyncio.wait(waiting, timeout=wait,
                                              return_when=asyncio.FIRST_COMPLETED)
                 if next_chunk in done:
                     try:
