@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -116,8 +117,11 @@ class ObdGateway:
         # python-OBD's automatic baud-rate search cannot work over a network socket (Wi-Fi adapters): any fixed
         # rate will do there, the socket ignores it.
         baudrate = self.baudrate or (38400 if self.port.startswith("socket://") else None)
+        # A stable name (udev's /dev/serial/by-id/..., a symlink) is followed anew at each connect: the device
+        # behind it may change when the adapter comes back, and python-OBD recognises pseudo-terminals by name.
+        port = os.path.realpath(self.port) if os.path.exists(self.port) else self.port
         try:
-            connection = await asyncio.to_thread(obd.OBD, self.port, baudrate, self.protocol, False,
+            connection = await asyncio.to_thread(obd.OBD, port, baudrate, self.protocol, False,
                                                  self.timeout, False)
         except Exception as error:  # python-OBD and pyserial raise many kinds; a failed attempt is retried
             self.stats.connect_failures += 1
