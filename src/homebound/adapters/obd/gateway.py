@@ -35,6 +35,10 @@ EMPTY_ROUNDS_BEFORE_RECONNECT = 2
 EVENTS_KEPT = 100
 
 
+def _device_behind(port: str) -> str:
+    return os.path.realpath(port) if os.path.exists(port) else port
+
+
 class ObdUnavailable(HomeboundError):
     """python-OBD is not installed (it is GPL-2.0 licensed, so it is an optional extra: homebound[obd])."""
 
@@ -119,7 +123,7 @@ class ObdGateway:
         baudrate = self.baudrate or (38400 if self.port.startswith("socket://") else None)
         # A stable name (udev's /dev/serial/by-id/..., a symlink) is followed anew at each connect: the device
         # behind it may change when the adapter comes back, and python-OBD recognises pseudo-terminals by name.
-        port = os.path.realpath(self.port) if os.path.exists(self.port) else self.port
+        port = await asyncio.to_thread(_device_behind, self.port)
         try:
             connection = await asyncio.to_thread(obd.OBD, port, baudrate, self.protocol, False,
                                                  self.timeout, False)
