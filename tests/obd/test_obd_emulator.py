@@ -36,7 +36,7 @@ class Emulator:
         batch = self.folder / f"batch-{time.monotonic_ns()}.txt"
         self.process = subprocess.Popen([sys.executable, "-m", "elm", "-s", "car", "-b", str(batch)],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, cwd=self.folder)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if batch.is_file() and batch.read_text().strip():
