@@ -12,6 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
 from homebound.model.errors import HomeboundError
 
@@ -115,6 +116,7 @@ class Config(Strict):
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
+    can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
+from homebound.adapters.can.runner import AssembledGateway, assemble
 from homebound.adapters.http.activity import ActivityLog
 from homebound.adapters.http.services import HttpServices
+from homebound.adapters.hub_link import InProcessLink
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
@@ -46,6 +49,7 @@ class Runtime:
         self.kuksa: KuksaServer | None = None
         self.household: HouseholdSimulator | None = None
         self._household_task: asyncio.Task[None] | None = None
+        self.can_gateways: list[tuple[AssembledGateway, asyncio.Task[None]]] = []
         self.automation_store = AutomationStore(self.database)
         self.automations = AutomationEngine(self.hub, [], self.automation_store,
                                             debounce_s=config.automations.zone_debounce_s,
@@ -118,6 +122,10 @@ class Runtime:
                                                 on_log=lambda text: self.activity.log("device", text))
             self.household.start()
             self._household_task = asyncio.create_task(self.household.run())
+        for settings in self.config.can:
+            link = InProcessLink(self.hub, settings.vehicle, principal(Door.GATEWAY, "can"))
+            gateway = assemble(settings, link, self.hub.describe(settings.vehicle).catalog)
+            self.can_gateways.append((gateway, asyncio.create_task(gateway.run(), name="can-gateway")))
         self.hub.add_command_listener(self.activity.on_command)
         self.automations.on_run.append(self.activity.on_run)
         self.automation_store.start()
@@ -131,6 +139,10 @@ class Runtime:
         await self.automation_store.stop()
         if self._household_task is not None:
             self._household_task.cancel()
+        for gateway, task in self.can_gateways:
+            gateway.gateway.stop()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for publisher in self.publishers:
             await publisher.stop()
         if self.mqtt is not None:

@@ -19,6 +19,7 @@ class Door(StrEnum):
     AUTOMATION = "automation"
     CONFIG = "config"
     SIMULATOR = "simulator"
+    GATEWAY = "gateway"
 
 
 def principal(door: Door, name: str) -> str:
