@@ -34,6 +34,7 @@ from homebound.hub.state import ThingState, UnownedPolicy
 from homebound.hub.subscriptions import DEFAULT_MAILBOX_BATCHES, Subscription
 from homebound.model.catalog import Catalog
 from homebound.model.errors import ErrorCode, HomeboundError, InvalidValue, UnknownPath
+from homebound.model.limits import DEFAULT_LIMITS, Limits, TooLarge, check_timestamp
 from homebound.model.signal import SignalKind, SignalMetadata, Value
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ class IngestResult:
 class Hub:
     """The state of every thing, and the only way to change it, command it or read it."""
 
-    def __init__(self, default_command_timeout: float = DEFAULT_COMMAND_TIMEOUT_S) -> None:
+    def __init__(self, default_command_timeout: float = DEFAULT_COMMAND_TIMEOUT_S,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.default_command_timeout = default_command_timeout
+        self.limits = limits
         self._things: dict[str, ThingState] = {}
         self._aliases: dict[str, str] = {}
         self._listeners: list[Callable[[ChangeBatch], None]] = []
@@ -120,11 +123,15 @@ class Hub:
                principal: str = "unknown") -> IngestResult:
         """Validate and store a batch of current values; publish what was accepted.
 
-        Good values are kept even when others in the batch are bad; each bad one comes back as an error.
+        Good values are kept even when others in the batch are bad; each bad one comes back as an error. A batch
+        over `limits.max_batch`, or with a timestamp no car could report, is refused whole (TooLarge,
+        InvalidTimestamp) before any work.
         """
         thing = self._things.get(thing_id) or self._thing(thing_id)
-        if ts is None:
-            ts = time.time()
+        ts = time.time() if ts is None else check_timestamp(ts)
+        if len(values) > self.limits.max_batch:
+            raise TooLarge(f"{thing.id}: a batch of {len(values)} values is over the limit of "
+                           f"{self.limits.max_batch} (limits.max_batch); send it in parts")
         validators = thing.catalog.validators
         current = thing.current
         accepted: list[tuple[str, Value]] = []
@@ -132,7 +139,8 @@ class Hub:
         for path, raw in values.items():
             check = validators.get(path)
             if check is None:
-                errors.append(UnknownPath(path, thing.catalog.suggest(path), thing.id))
+                suggested = len(errors) < self.limits.max_suggested
+                errors.append(UnknownPath(path, thing.catalog.suggest(path) if suggested else [], thing.id))
                 continue
             try:
                 value = check(raw)
@@ -243,6 +251,7 @@ class Hub:
     def expand(self, thing_id: str, pattern: str) -> list[str]:
         """The leaves a path, branch or wildcard stands for on this thing; UnknownPath names the thing."""
         thing = self._thing(thing_id)
+        self._check_patterns(thing.id, [pattern])
         try:
             return thing.catalog.expand(pattern)
         except UnknownPath as error:
@@ -276,11 +285,13 @@ class Hub:
         """Subscribe to leaves, branches and wildcards. Unknown patterns are reported on the subscription
         (`unknown_paths`) and the rest is served; UnknownPath only if nothing at all matched."""
         thing = self._thing(thing_id)
+        patterns = list(patterns)
+        self._check_patterns(thing.id, patterns)
         paths: dict[str, None] = {}
         unknown: dict[str, list[str]] = {}
         for pattern in patterns:
             try:
-                paths.update(dict.fromkeys(thing.catalog.expand(pattern)))
+                paths.update(dict.fromkeys(thing.catalog.expand(pattern, len(unknown) < self.limits.max_suggested)))
             except UnknownPath as error:
                 unknown[pattern] = error.suggestions
         if not paths:
@@ -294,6 +305,16 @@ class Hub:
                 index.setdefault(path, []).append(subscription)
         self._subscriptions.add(subscription)
         return subscription
+
+    def _check_patterns(self, thing_id: str, patterns: list[str]) -> None:
+        limits = self.limits
+        if len(patterns) > limits.max_patterns:
+            raise TooLarge(f"{thing_id}: {len(patterns)} paths in one request is over the limit of "
+                           f"{limits.max_patterns} (limits.max_patterns); use a branch or a wildcard")
+        wildcards = sum(1 for pattern in patterns if "*" in pattern)
+        if wildcards > limits.max_wildcards:
+            raise TooLarge(f"{thing_id}: {wildcards} wildcard patterns in one request is over the limit of "
+                           f"{limits.max_wildcards} (limits.max_wildcards)")
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         self._subscriptions.discard(subscription)

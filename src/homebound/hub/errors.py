@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homebound.model.errors import ErrorCode, HomeboundError
+from homebound.model.errors import ErrorCode, HomeboundError, shown
 
 
 class UnknownThing(HomeboundError):
@@ -10,8 +10,8 @@ class UnknownThing(HomeboundError):
 
     def __init__(self, thing: str, known: list[str]) -> None:
         self.thing = thing
-        shown = ", ".join(known[:10]) or "none"
-        super().__init__(f"unknown thing {thing!r}; known: {shown}")
+        known_ids = ", ".join(known[:10]) or "none"
+        super().__init__(f"unknown thing {shown(thing)}; known: {known_ids}")
 
 
 class RejectedValue(HomeboundError):
@@ -63,9 +63,20 @@ class AlreadyProvided(HomeboundError):
         super().__init__(f"{thing}: {path} is already provided by another connection")
 
 
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, bool | int | float | str):
+SHOWN_CHARS = 200
+SHOWN_ITEMS = 20
+
+
+def _jsonable(value: object, depth: int = 0) -> object:
+    """The value as an error may show it: JSON types kept, long strings and lists cut, anything else repr'd."""
+    if isinstance(value, str):
+        return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float):
         return value
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return repr(value)
+    if isinstance(value, list) and depth < 3:
+        return [_jsonable(v, depth + 1) for v in value[:SHOWN_ITEMS]]
+    return shown(value)

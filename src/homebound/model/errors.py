@@ -22,6 +22,23 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     COMMAND_CONFLICT = "command_conflict"
     ALREADY_PROVIDED = "already_provided"
+    TOO_LARGE = "too_large"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+
+
+SHOWN_CHARS = 80
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as it may appear in an error or a log line: repr, cut to `limit` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"… ({len(value)} chars)"
+    if isinstance(value, list | tuple | dict) and len(value) > 10:
+        head = list(value)[:10] if not isinstance(value, dict) else dict(list(value.items())[:10])
+        text = repr(head)
+        return (text if len(text) <= limit else text[:limit]) + f"… ({len(value)} items)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
 class HomeboundError(Exception):
@@ -55,4 +72,4 @@ class UnknownPath(HomeboundError):
         self.suggestions = suggestions
         where = f"{thing}: " if thing else ""
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"{where}unknown signal {path!r}{hint}")
+        super().__init__(f"{where}unknown signal {shown(path, 120)}{hint}")

@@ -17,6 +17,7 @@ from homebound.adapters.http import (
     routes_web,
     stream,
 )
+from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.errors import install_error_handlers
 from homebound.adapters.http.services import HttpServices, Lifecycle
 
@@ -39,6 +40,8 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
         version=__version__,
         description="The car's VSS signals and commands, and the household's devices, over REST and WebSocket.",
         lifespan=lifespan,
+        max_body_size=services.hub.limits.max_body_bytes,
+        default_response_class=JsonResponse,
     )
     app.state.services = services
     install_error_handlers(app)

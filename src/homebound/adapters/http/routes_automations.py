@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 
+from homebound.adapters.http import bounded
 from homebound.adapters.http.deps import ServicesDep
 from homebound.automations.loader import load_text
 
-router = APIRouter(prefix="/api/v1/automations", tags=["automations"])
+router = bounded.router(prefix="/api/v1/automations", tags=["automations"])
 
 
 @router.get("")

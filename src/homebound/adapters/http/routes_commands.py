@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
-
+from homebound.adapters.http import bounded
+from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.deps import PrincipalDep, ServicesDep
 from homebound.adapters.http.schemas import SendCommand
 from homebound.adapters.http.services import HttpServices
 from homebound.hub.errors import UnknownCommand
 
-router = APIRouter(prefix="/api/v1", tags=["commands"])
+router = bounded.router(prefix="/api/v1", tags=["commands"])
 
 
-async def _start(services: HttpServices, principal: str, thing_id: str, body: SendCommand) -> JSONResponse:
+async def _start(services: HttpServices, principal: str, thing_id: str, body: SendCommand) -> JsonResponse:
     command = await services.hub.command(principal, thing_id, body.path, body.target,
                                          command_id=body.id, timeout=body.timeout_s)
-    return JSONResponse(command.to_json(), status_code=202)
+    return JsonResponse(command.to_json(), status_code=202)
 
 
 @router.post("/vehicles/{vehicle_id}/commands", status_code=202)
 async def send_vehicle_command(vehicle_id: str, body: SendCommand, services: ServicesDep,
-                               principal: PrincipalDep) -> JSONResponse:
+                               principal: PrincipalDep) -> JsonResponse:
     """Start a command. 202 with the command (usually pending); poll it or watch it over the WebSocket."""
     return await _start(services, principal, vehicle_id, body)
 
 
 @router.post("/devices/{device_id}/commands", status_code=202)
 async def send_device_command(device_id: str, body: SendCommand, services: ServicesDep,
-                              principal: PrincipalDep) -> JSONResponse:
+                              principal: PrincipalDep) -> JsonResponse:
     """Start a command on a household device; confirmed when the device reports the new state."""
     return await _start(services, principal, device_id, body)
 

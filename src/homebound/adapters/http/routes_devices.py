@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from homebound.adapters.http import bounded
 from homebound.adapters.http.deps import ServicesDep
 from homebound.adapters.http.services import DeviceView
 from homebound.hub.core import Hub
 from homebound.hub.errors import UnknownThing
 
-router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
+router = bounded.router(prefix="/api/v1/devices", tags=["devices"])
 
 
 def _summary(hub: Hub, device: DeviceView) -> dict[str, object]:

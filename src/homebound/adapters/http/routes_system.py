@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from homebound import __version__
+from homebound.adapters.http import bounded
 from homebound.adapters.http.deps import ServicesDep
 
-router = APIRouter(prefix="/api/v1", tags=["system"])
+router = bounded.router(prefix="/api/v1", tags=["system"])
 
 
 @router.get("/health")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import Query
 
+from homebound.adapters.http import bounded
+from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.deps import PrincipalDep, ServicesDep
+from homebound.adapters.http.errors import clip
 from homebound.adapters.http.schemas import WriteValues
 from homebound.hub.core import Hub
 from homebound.hub.errors import RejectedValue
@@ -13,7 +15,7 @@ from homebound.hub.reading import ThingInfo, ThingKind
 from homebound.model.errors import UnknownPath
 from homebound.model.signal import SignalKind
 
-router = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"])
+router = bounded.router(prefix="/api/v1/vehicles", tags=["vehicles"])
 
 
 def _summary(thing: ThingInfo) -> dict[str, object]:
@@ -67,20 +69,21 @@ async def read_signals(vehicle_id: str, path: str, services: ServicesDep,
 
 @router.post("/{vehicle_id}/signals")
 async def write_signals(vehicle_id: str, body: WriteValues, services: ServicesDep,
-                        principal: PrincipalDep) -> JSONResponse:
+                        principal: PrincipalDep) -> JsonResponse:
     """Write current values. Good values are kept; each bad one is reported. 422 only if none was kept."""
     result = services.hub.ingest(vehicle_id, body.values, body.ts, principal)
     rejected = [_rejection(error) for error in result.errors]
     status = 200 if result.accepted else 422
-    return JSONResponse({"accepted": result.accepted, "rejected": rejected}, status_code=status)
+    return JsonResponse({"accepted": result.accepted, "rejected": rejected}, status_code=status)
 
 
 def _rejection(error: Exception) -> dict[str, object]:
     if isinstance(error, RejectedValue):
         return {**error.to_json(), "code": error.code.value}
     if isinstance(error, UnknownPath):
-        return {"path": error.path, "error": str(error), "suggestions": error.suggestions, "code": error.code.value}
-    return {"error": str(error), "code": "bad_request"}
+        return {"path": clip(error.path), "error": str(error), "suggestions": error.suggestions,
+                "code": error.code.value}
+    return {"error": clip(error, 500), "code": "bad_request"}
 
 
 @router.get("/{vehicle_id}/history/{path}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 
+from homebound.adapters.http import bounded
 from homebound.adapters.http.deps import ServicesDep
 from homebound.model import vss_paths as vss
 
-router = APIRouter(tags=["web"])
+router = bounded.router(tags=["web"])
 WEB = resources.files("homebound.adapters.http") / "web"
 
 

@@ -14,13 +14,14 @@ import contextlib
 from collections.abc import Callable
 
 import orjson
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import Query, WebSocket, WebSocketDisconnect
 
+from homebound.adapters.http import bounded
 from homebound.adapters.http.services import HttpServices
 from homebound.hub.events import Field
 from homebound.model.errors import HomeboundError
 
-router = APIRouter(prefix="/api/v1", tags=["stream"])
+router = bounded.router(prefix="/api/v1", tags=["stream"])
 
 
 def _parse_fields(raw: str) -> frozenset[Field]:
