@@ -31,6 +31,7 @@ from homebound.app.config import (
     StorageConfig,
     VehicleConfig,
 )
+from homebound.app.http_server import server_config
 from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
 from homebound.hub.commands import CommandState
@@ -171,8 +172,7 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     await runtime.start()
     runner.attach()
     demo = Demo(runtime, runner, console)
-    server = QuietServer(uvicorn.Config(create_app(runtime.http_services()), host="127.0.0.1",
-                                        port=port, log_level="error", ws="websockets-sansio"))
+    server = QuietServer(server_config(create_app(runtime.http_services()), "127.0.0.1", port, log_level="error"))
     serving = asyncio.create_task(server.serve())
     simulation = asyncio.create_task(runner.run(duration))
     loop = asyncio.get_running_loop()

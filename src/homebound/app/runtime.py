@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import socket
 import time
 
 from homebound.adapters.can.runner import AssembledGateway, assemble
@@ -33,17 +35,28 @@ from homebound.storage.state_store import StateStore
 log = logging.getLogger(__name__)
 
 
+def _stable_client_id(config: Config) -> str:
+    """The same MQTT client id at every start of this hub (a persistent session needs it), and different for two
+    hubs on one machine (they have different databases)."""
+    digest = hashlib.sha256(config.storage.url.encode()).hexdigest()[:8]
+    return f"homebound-{socket.gethostname()[:32]}-{digest}"
+
+
 class Runtime:
     """One running Homebound: hub, catalog, database and recorder, started and stopped together."""
 
     def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
         self.config = config
-        self.catalog = catalog or load_catalog(config.catalog.vss, config.catalog.overlays)
-        self.hub = Hub(default_command_timeout=config.commands.timeout_s)
-        self.database = Database(config.storage.url)
+        limits = config.limits.limits()
+        self.catalog = (catalog or load_catalog(config.catalog.vss, config.catalog.overlays)).with_limits(limits)
+        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits)
+        storage = config.storage
+        self.database = Database(storage.url, durable=storage.durability == "durable")
         self.store = StateStore(self.database)
-        self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
-        self.history = HistoryQueries(self.recorder, self.store)
+        self.recorder = HistoryRecorder(self.store, flush_interval=storage.flush_interval_s, mode=storage.durability,
+                                        commit_timeout=storage.commit_timeout_s)
+        self.hub.durability = self.recorder
+        self.history = HistoryQueries(self.recorder, self.store, storage.read_timeout_s)
         self.activity = ActivityLog()
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
@@ -64,9 +77,11 @@ class Runtime:
         self.publishers: list[VehiclePublisher] = []
         settings = config.mqtt
         if settings.url:
-            self.mqtt = MqttConnection(settings.url, client_id=settings.client_id,
+            self.mqtt = MqttConnection(settings.url, client_id=settings.client_id or _stable_client_id(config),
                                        ca_file=str(settings.ca_file) if settings.ca_file else None,
-                                       insecure_tls=settings.insecure_tls)
+                                       insecure_tls=settings.insecure_tls, persistent=settings.persistent_session,
+                                       will=(f"{settings.base_topic}/status", "offline"),
+                                       before_ack=self.hub.committed)
         elif config.simulation.household:
             self.mqtt = LocalBus()
         if self.mqtt is not None:
@@ -87,13 +102,13 @@ class Runtime:
 
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
-        await asyncio.to_thread(self.database.migrate)
+        await self.database.run(self.database.migrate)
         self.hub.add_listener(self.recorder.on_batch)
         self.hub.add_command_listener(self.recorder.on_command)
         for vehicle in self.config.vehicles:
-            snapshot = await asyncio.to_thread(self.store.load_snapshot, vehicle.id)
+            snapshot = await self.database.run(self.store.load_snapshot, vehicle.id)
             self.warnings += self.hub.restore(vehicle.id, snapshot.current, snapshot.targets)
-        for command in await asyncio.to_thread(self.store.load_pending_commands):
+        for command in await self.database.run(self.store.load_pending_commands):
             try:
                 self.hub.restore_command(command)
             except Exception as error:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from homebound.hub.command_book import CommandBook
 from homebound.hub.commands import ActuationOwner, Command, CommandState, reached
+from homebound.hub.durability import Durability, InMemory
 from homebound.hub.errors import (
     AlreadyProvided,
     CommandConflict,
@@ -67,6 +68,7 @@ class Hub:
         self._book = CommandBook(self._things)
         self._subscriptions: set[Subscription] = set()
         self.rejected_values = 0
+        self.durability: Durability = InMemory()
 
     # ---- things -------------------------------------------------------------------------------------------
 
@@ -188,6 +190,14 @@ class Hub:
             if command is not None and reached(value, command.target):
                 self._book.finish(command, CommandState.CONFIRMED, None, ts)
 
+    def check_writable(self) -> None:
+        """StorageUnavailable while what is written now could not be stored (doors answer 503 before ingest)."""
+        self.durability.check_writable()
+
+    async def committed(self, commands: bool = False) -> None:
+        """Wait until everything accepted so far is durable; doors call this before acknowledging a write."""
+        await self.durability.committed(commands)
+
     # ---- the read door ------------------------------------------------------------------------------------
 
     def thing_ids(self, kind: ThingKind | None = None) -> list[str]:
@@ -281,7 +291,7 @@ class Hub:
     # ---- subscriptions ------------------------------------------------------------------------------------
 
     def subscribe(self, thing_id: str, patterns: Iterable[str], fields: Iterable[Field] = (Field.VALUE,),
-                  max_batches: int = DEFAULT_MAILBOX_BATCHES) -> Subscription:
+                  max_batches: int = DEFAULT_MAILBOX_BATCHES, close_when_full: bool = False) -> Subscription:
         """Subscribe to leaves, branches and wildcards. Unknown patterns are reported on the subscription
         (`unknown_paths`) and the rest is served; UnknownPath only if nothing at all matched."""
         thing = self._thing(thing_id)
@@ -298,7 +308,7 @@ class Hub:
             first = next(iter(unknown), "")
             raise UnknownPath(first, unknown.get(first, []), thing.id)
         subscription = Subscription(thing.id, list(paths), frozenset(fields), unknown, self._unsubscribe,
-                                    max_batches=max_batches)
+                                    max_batches=max_batches, close_when_full=close_when_full)
         for field_ in subscription.fields:
             index = thing.watchers[field_]
             for path in subscription.paths:

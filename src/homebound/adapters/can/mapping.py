@@ -24,6 +24,7 @@ import yaml
 
 from homebound.adapters.can.transforms import Transform, TransformError
 from homebound.model.errors import HomeboundError
+from homebound.model.yaml_text import parse_yaml
 
 MAX_MAPPING_BYTES = 50_000_000
 DEFAULT_INTERVAL_MS = 1000
@@ -89,7 +90,7 @@ def read_mapping(path: Path | str) -> CanMapping:
     except UnicodeDecodeError as error:
         raise MappingError(f"{origin}: not UTF-8 text (byte {error.start})") from None
     try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        document = json.loads(text) if path.suffix.lower() == ".json" else parse_yaml(text).document
     except json.JSONDecodeError as error:
         raise MappingError(f"{origin}: not valid JSON at line {error.lineno} column {error.colno}: "
                            f"{error.msg}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Body
 
 from homebound.adapters.http import bounded
@@ -34,5 +36,5 @@ async def reload(services: ServicesDep) -> dict[str, object]:
 @router.post("/check")
 async def check(text: str = Body(media_type="text/plain")) -> dict[str, object]:
     """Validate a YAML document of automations (as a file would hold) without loading it."""
-    result = load_text(text, "request")
+    result = await asyncio.to_thread(load_text, text, "request")
     return {"valid": [a.id for a in result.automations], "problems": result.errors}

@@ -13,8 +13,11 @@ router = bounded.router(prefix="/api/v1", tags=["commands"])
 
 
 async def _start(services: HttpServices, principal: str, thing_id: str, body: SendCommand) -> JsonResponse:
+    """A command is durable (it survives a crash and resumes) before it is acknowledged."""
+    services.hub.check_writable()
     command = await services.hub.command(principal, thing_id, body.path, body.target,
                                          command_id=body.id, timeout=body.timeout_s)
+    await services.hub.committed(commands=True)
     return JsonResponse(command.to_json(), status_code=202)
 
 

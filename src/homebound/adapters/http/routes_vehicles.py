@@ -70,8 +70,14 @@ async def read_signals(vehicle_id: str, path: str, services: ServicesDep,
 @router.post("/{vehicle_id}/signals")
 async def write_signals(vehicle_id: str, body: WriteValues, services: ServicesDep,
                         principal: PrincipalDep) -> JsonResponse:
-    """Write current values. Good values are kept; each bad one is reported. 422 only if none was kept."""
+    """Write current values. Good values are kept; each bad one is reported. 422 only if none was kept.
+
+    The answer comes once the accepted values are durable (`storage.durability: durable`); while the database
+    is down the write is refused with 503 and Retry-After, never acknowledged and then lost."""
+    services.hub.check_writable()
     result = services.hub.ingest(vehicle_id, body.values, body.ts, principal)
+    if result.accepted:
+        await services.hub.committed()
     rejected = [_rejection(error) for error in result.errors]
     status = 200 if result.accepted else 422
     return JsonResponse({"accepted": result.accepted, "rejected": rejected}, status_code=status)

@@ -44,6 +44,7 @@ class KuksaProvider:
         self.outbox: asyncio.Queue[v2.OpenProviderStreamResponse | StreamClosed] = asyncio.Queue()
         self.claimed_by_id: dict[str, bool] = {}
         self.pending: dict[str, Command] = {}
+        self._acks: set[asyncio.Task[None]] = set()
 
     # ---- the hub hands us commands ------------------------------------------------------------------------
 
@@ -124,13 +125,40 @@ class KuksaProvider:
             ts = timestamp_seconds(point.timestamp)
             newest = ts if ts is not None and (newest is None or ts > newest) else newest
         if values:
-            result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
-            for error in result.errors:
-                path = getattr(error, "path", "")
-                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(error, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
-                status[by_path.get(path, 0)] = t2.Error(code=code, message=str(error))
+            try:
+                self.shared.hub.check_writable()
+                result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
+            except HomeboundError as refused:  # storage down, or a batch refused whole (timestamp, size)
+                code = t2.ERROR_CODE_INVALID_ARGUMENT if refused.code is not ErrorCode.STORAGE_UNAVAILABLE \
+                    else t2.ERROR_CODE_UNSPECIFIED
+                self._answer(request.request_id, status | {signal_id: t2.Error(code=code, message=str(refused))
+                                                           for signal_id in by_path.values()})
+                return
+            for failure in result.errors:
+                failed_path = str(getattr(failure, "path", ""))
+                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(failure, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
+                status[by_path.get(failed_path, 0)] = t2.Error(code=code, message=str(failure))
+            if result.accepted:
+                # Answer once the values are durable, without holding up the next message: the waits of many
+                # messages end together with one group commit, and in the order the messages came.
+                waiting = self._answer_when_durable(request.request_id, status, list(by_path.values()))
+                task = asyncio.create_task(waiting)
+                self._acks.add(task)
+                task.add_done_callback(self._acks.discard)
+                return
+        self._answer(request.request_id, status)
+
+    async def _answer_when_durable(self, request_id: int, status: dict[int, t2.Error], signals: list[int]) -> None:
+        try:
+            await self.shared.hub.committed()
+        except HomeboundError as error:
+            for signal_id in signals:
+                status.setdefault(signal_id, t2.Error(code=t2.ERROR_CODE_UNSPECIFIED, message=str(error)))
+        self._answer(request_id, status)
+
+    def _answer(self, request_id: int, status: dict[int, t2.Error]) -> None:
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(publish_values_response=v2.PublishValuesResponse(
-            request_id=request.request_id, status=status)))
+            request_id=request_id, status=status)))
 
     def _acknowledge(self, response: v2.BatchActuateStreamResponse) -> None:
         if response.error.code in (t2.ERROR_CODE_UNSPECIFIED, t2.ERROR_CODE_OK):
@@ -144,6 +172,8 @@ class KuksaProvider:
             self.shared.hub.fail_command(command.id, f"provider refused: {response.error.message or 'error'}")
 
     def close(self) -> None:
+        for task in self._acks:
+            task.cancel()
         self.shared.hub.unregister_owner(self.thing.id, self)
 
 

@@ -96,6 +96,12 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             raise
         response = v1.SetResponse()
         currents: dict[str, object] = {}
+        try:
+            self.shared.hub.check_writable()
+        except HomeboundError as error:
+            await abort(context, error)
+            raise
+        commanded = False
         for update in request.updates:
             path = update.entry.path
             fields = set(update.fields)
@@ -104,6 +110,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
                     permissions.check(Action.ACTUATE, path)
                     target = from_proto_value(update.entry.actuator_target, "value")
                     await self.shared.hub.command(permissions.principal, thing.id, path, target)
+                    commanded = True
                 if t1.FIELD_VALUE in fields:
                     permissions.check(Action.PROVIDE, path)
                     currents[path] = from_proto_value(update.entry.value, "value")
@@ -113,9 +120,19 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             except (HomeboundError, AuthError) as error:
                 response.errors.append(_error(path, error))
         if currents:
-            result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
+            try:
+                result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
+            except HomeboundError as error:  # a batch refused whole (too large, a bad timestamp)
+                await abort(context, error)
+                raise
             for failure in result.errors:
                 response.errors.append(_error(getattr(failure, "path", ""), failure))
+        if currents or commanded:
+            try:
+                await self.shared.hub.committed(commands=commanded)
+            except HomeboundError as error:
+                await abort(context, error)
+                raise
         if response.errors:
             response.error.CopyFrom(response.errors[0].error)
         return response

@@ -89,10 +89,12 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             path = self.shared.resolve(thing, request.signal_id)
             permissions.check(Action.PROVIDE, path)
             value = from_proto_value(request.data_point.value, "typed_value")
+            self.shared.hub.check_writable()
             result = self.shared.hub.ingest(thing.id, {path: value}, timestamp_seconds(request.data_point.timestamp),
                                             permissions.principal)
             if result.errors:
                 raise result.errors[0]
+            await self.shared.hub.committed()
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
         return v2.PublishValueResponse()
@@ -120,7 +122,9 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
         path = self.shared.resolve(thing, request.signal_id)
         permissions.check(Action.ACTUATE, path)
         target = from_proto_value(request.value, "typed_value")
+        self.shared.hub.check_writable()
         command = await self.shared.hub.command(permissions.principal, thing.id, path, target)
+        await self.shared.hub.committed(commands=True)
         if command.state is CommandState.FAILED:
             raise HomeboundError(f"{thing.id}: {path}: {command.reason}")
 

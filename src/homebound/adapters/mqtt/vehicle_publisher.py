@@ -1,9 +1,11 @@
 """The car joins Home Assistant: one retained device-based discovery message, its states, and its commands.
 
 The discovery message is published at start and again whenever Home Assistant announces `online` on
-`<prefix>/status`. States go out as one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to
-at most a few per second; commands from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through
-`Hub.command` like any other.
+`<prefix>/status`. The car is available to Home Assistant only while both the hub (`<base>/status`: online at
+start, `offline` as the connection's last will and at a clean stop) and the car's own publisher
+(`<base>/<id>/availability`) say so, so a stopped or crashed hub's car is never shown as live. States go out as
+one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to at most a few per second; commands
+from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through `Hub.command` like any other.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class VehiclePublisher:
         self.vehicle = hub.describe(vehicle_id)
         self.prefix = prefix
         self.base = f"{base_topic}/{self.vehicle.id}"
+        self.hub_status = f"{base_topic}/status"
         self.min_interval = min_interval
         self.discovery_topic = f"{prefix}/device/homebound_{self.vehicle.id}/config"
         self._task: asyncio.Task[None] | None = None
@@ -93,6 +96,8 @@ class VehiclePublisher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.connection.publish(f"{self.base}/availability", "offline", qos=1, retain=True)
+        self.connection.publish(self.hub_status, "offline", qos=1, retain=True)
 
     # ---- discovery ----------------------------------------------------------------------------------------
 
@@ -149,12 +154,14 @@ class VehiclePublisher:
             "dev": {"ids": [f"homebound_{self.vehicle.id}"] + ([vin] if vin else []),
                     "name": self.vehicle.name or self.vehicle.id, "mf": "Homebound", "mdl": "Electric vehicle"},
             "o": {"name": "Homebound", "sw": __version__},
-            "availability_topic": f"{self.base}/availability",
+            "availability": [{"topic": self.hub_status}, {"topic": f"{self.base}/availability"}],
+            "availability_mode": "all",
             "cmps": components,
         }
 
     def publish_discovery(self) -> None:
         self.connection.publish(self.discovery_topic, json.dumps(self.discovery()), qos=1, retain=True)
+        self.connection.publish(self.hub_status, "online", qos=1, retain=True)
         self.connection.publish(f"{self.base}/availability", "online", qos=1, retain=True)
 
     # ---- states -------------------------------------------------------------------------------------------
