@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kuksa_client.grpc import DataEntry, Datapoint, EntryUpdate, Field, SubscribeEntry, View, VSSClient
+from kuksa_client.grpc import DataEntry, EntryUpdate, Field, SubscribeEntry, View, VSSClient
 
 from tests.kuksa.velocitas import Lines, vehicle_model, velocitas_config, velocitas_env
 from tests.support.live import LiveServer, live_server
