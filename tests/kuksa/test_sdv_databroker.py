@@ -122,6 +122,9 @@ async def test_get_metadata_of_named_or_all_signals(hub_server: LiveServer, chan
     [limit] = reply.list
     assert (limit.name, limit.entry_type, limit.data_type) == (LIMIT, sdv.ENTRY_TYPE_ACTUATOR, sdv.UINT8)
     assert (limit.min.uint32, limit.max.uint32, limit.change_type) == (0, 100, sdv.ON_CHANGE)
+    [start_stop] = (await stub.GetMetadata(broker.GetMetadataRequest(
+        names=["Vehicle.Powertrain.TractionBattery.Charging.StartStopCharging"]))).list
+    assert list(start_stop.allowed.string_values.values) == ["START", "STOP"] and start_stop.data_type == sdv.STRING
     listing = await v2_grpc.VALStub(channel).ListMetadata(v2.ListMetadataRequest(root=LIMIT))
     assert limit.id == listing.metadata[0].id  # one id per signal, whichever API asks
     everything = await stub.GetMetadata(broker.GetMetadataRequest())
@@ -162,8 +165,18 @@ async def test_stream_datapoints_ingests_each_message_and_replies_only_with_erro
     errors = await asyncio.wait_for(call.read(), 5)
     assert dict(errors.errors) == {soc_id: sdv.OUT_OF_BOUNDS}
     assert hub_server.run(hub_server.runtime.hub.read, "car1", SOC)[0] == 55.0
+    outgoing.put_nowait(collector_pb2_nan(soc_id))  # hostile values do not end the stream
+    outgoing.put_nowait(collector.StreamDatapointsRequest(datapoints={soc_id: sdv.Datapoint(string_value="x")}))
+    outgoing.put_nowait(collector.StreamDatapointsRequest(datapoints={soc_id: sdv.Datapoint(float_value=57.0)}))
+    assert dict((await asyncio.wait_for(call.read(), 5)).errors) == {soc_id: sdv.OUT_OF_BOUNDS}
+    assert dict((await asyncio.wait_for(call.read(), 5)).errors) == {soc_id: sdv.INVALID_TYPE}
+    await wait_for(lambda: hub_server.run(hub_server.runtime.hub.read, "car1", SOC)[0] == 57.0)
     outgoing.put_nowait(None)
     call.cancel()
+
+
+def collector_pb2_nan(signal_id: int) -> collector.StreamDatapointsRequest:
+    return collector.StreamDatapointsRequest(datapoints={signal_id: sdv.Datapoint(float_value=float("nan"))})
 
 
 async def test_the_same_access_policy_as_every_other_door(secured: LiveServer) -> None:
