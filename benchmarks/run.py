@@ -19,12 +19,14 @@ from benchmarks.history_recorder import recorder_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
 from benchmarks.mqtt_flow import mqtt_figures
+from benchmarks.sdv_stream import sdv_figures
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_figures,
     "latency": latency_figures,
     "history": recorder_figures,
     "kuksa": kuksa_figures,
+    "sdv": sdv_figures,
     "mqtt": mqtt_figures,
     "automations": automation_figures,
     "can": can_figures,

@@ -7,8 +7,9 @@ any other way, and read only through the hub's read methods, which return `Readi
 from homebound.hub.commands import Command, CommandState
 from homebound.hub.core import Hub, IngestResult
 from homebound.hub.events import ChangeBatch, Field, Update
+from homebound.hub.owners import OwnerKind
 from homebound.hub.reading import Reading, ThingInfo, ThingKind
 from homebound.hub.subscriptions import Subscription
 
-__all__ = ["ChangeBatch", "Command", "CommandState", "Field", "Hub", "IngestResult", "Reading", "Subscription",
-           "ThingInfo", "ThingKind", "Update"]
+__all__ = ["ChangeBatch", "Command", "CommandState", "Field", "Hub", "IngestResult", "OwnerKind", "Reading",
+           "Subscription", "ThingInfo", "ThingKind", "Update"]

@@ -21,7 +21,6 @@ from homebound.hub.command_book import CommandBook
 from homebound.hub.commands import ActuationOwner, Command, CommandState, reached
 from homebound.hub.durability import Durability, InMemory
 from homebound.hub.errors import (
-    AlreadyProvided,
     CommandConflict,
     CommandRejected,
     RejectedValue,
@@ -29,6 +28,7 @@ from homebound.hub.errors import (
     UnknownThing,
 )
 from homebound.hub.events import ChangeBatch, Field, Update
+from homebound.hub.owners import OwnerKind
 from homebound.hub.reading import Reading, ThingInfo, ThingKind
 from homebound.hub.safety import interlock_refusal
 from homebound.hub.state import ThingState, UnownedPolicy
@@ -276,7 +276,7 @@ class Hub:
 
     def has_provider(self, thing_id: str, path: str) -> bool:
         """Whether someone is connected to carry out commands on this datapoint."""
-        return self._thing(thing_id).owner_of(path) is not None
+        return self._thing(thing_id).owners.owner_of(path) is not None
 
     def get_command(self, command_id: str) -> Command:
         command = self._book.get(command_id)
@@ -357,29 +357,21 @@ class Hub:
 
     # ---- commands -----------------------------------------------------------------------------------------
 
-    def register_owner(self, thing_id: str, owner: ActuationOwner, paths: Iterable[str] | None = None) -> None:
-        """Declare who carries out commands for a thing: all its actuators (a device's bridge), or the given
-        leaves (a provider). A leaf another provider already owns is refused with AlreadyProvided, and then
-        none of the leaves is taken."""
+    def register_owner(self, thing_id: str, owner: ActuationOwner, paths: Iterable[str] | None = None,
+                       kind: OwnerKind = OwnerKind.PROVIDER) -> None:
+        """Declare who carries out commands for a thing: all its actuators (`paths` None: its gateway, a device's
+        bridge), the given leaves claimed exclusively (a provider: a leaf another provider holds is refused with
+        AlreadyProvided, and then none is taken), or the given leaves watched (`OwnerKind.TARGET_WATCHER`: a
+        kuksa.val v1 program subscribed to their targets). `hub/owners.py` says who wins when several are there."""
         thing = self._thing(thing_id)
-        if paths is None:
-            thing.default_owner = owner
-            return
-        leaves = list(paths)
-        for path in leaves:
+        leaves = None if paths is None else list(paths)
+        for path in leaves or ():
             self.metadata(thing.id, path)
-            holder = thing.owners.get(path)
-            if holder is not None and holder is not owner:
-                raise AlreadyProvided(thing.id, path)
-        for path in leaves:
-            thing.owners[path] = owner
+        thing.owners.add(thing.id, owner, leaves, OwnerKind.GATEWAY if leaves is None else kind)
 
     def unregister_owner(self, thing_id: str, owner: ActuationOwner) -> None:
-        thing = self._thing(thing_id)
-        if thing.default_owner is owner:
-            thing.default_owner = None
-        for path in [p for p, o in thing.owners.items() if o is owner]:
-            del thing.owners[path]
+        """The owner went away: it carries out nothing more on this thing; the next in line takes over."""
+        self._thing(thing_id).owners.remove(owner)
 
     async def command(self, principal: str, thing_id: str, path: str, target: object, *,
                       command_id: str | None = None, timeout: float | None = None) -> Command:
@@ -403,7 +395,7 @@ class Hub:
         refusal = interlock_refusal(path, value, thing.current)
         if refusal is not None:
             raise CommandRejected(thing.id, path, refusal, ErrorCode.UNSAFE)
-        owner = thing.owner_of(path)
+        owner = thing.owners.owner_of(path)
         if owner is None and thing.unowned_commands == "fail":
             raise CommandRejected(thing.id, path, "no provider is connected to carry out this command",
                                   ErrorCode.UNAVAILABLE)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from homebound.hub.commands import ActuationOwner, Command
+from homebound.hub.commands import Command
 from homebound.hub.events import Field
+from homebound.hub.owners import Owners
 from homebound.hub.reading import ThingKind
 from homebound.hub.subscriptions import Subscription
 from homebound.model.catalog import Catalog
@@ -37,8 +38,4 @@ class ThingState:
     pending: dict[str, Command] = field(default_factory=dict)
     watchers: dict[Field, dict[str, list[Subscription]]] = field(
         default_factory=lambda: {f: {} for f in Field})
-    owners: dict[str, ActuationOwner] = field(default_factory=dict)
-    default_owner: ActuationOwner | None = None
-
-    def owner_of(self, path: str) -> ActuationOwner | None:
-        return self.owners.get(path, self.default_owner)
+    owners: Owners = field(default_factory=Owners)

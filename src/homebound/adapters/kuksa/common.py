@@ -1,5 +1,5 @@
-"""What both Kuksa services share: authorizing a call, signal ids and their resolution, the subscription loop,
-and mapping hub error codes to Kuksa's (once, here, for both API versions)."""
+"""What the Kuksa services share: authorizing a call, signal ids and their resolution, the subscription loop,
+and mapping hub error codes to Kuksa's (once, here, for kuksa.val v1 and v2 and sdv.databroker.v1)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import grpc
 from kuksa.val.v2 import types_pb2 as t2
 
 from homebound.adapters.kuksa.auth import Action, AuthError, KuksaAuthorizer, Permissions, seconds_left
+from homebound.adapters.kuksa.sdv_stubs import types_pb2 as sdv
+from homebound.adapters.kuksa.sdv_values import WrongType
 from homebound.hub.core import Hub
 from homebound.hub.events import Update
 from homebound.hub.reading import ThingInfo
@@ -26,6 +28,7 @@ V1_ERRORS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.COMMAND_CONFLICT: (400, "bad_request"), ErrorCode.NOT_ACTUATOR: (400, "bad_request"),
     ErrorCode.UNSAFE: (409, "conflict"), ErrorCode.UNAVAILABLE: (503, "unavailable"),
     ErrorCode.ALREADY_PROVIDED: (409, "conflict"), ErrorCode.BAD_REQUEST: (400, "bad_request"),
+    ErrorCode.TOO_LARGE: (413, "too_large"), ErrorCode.STORAGE_UNAVAILABLE: (503, "unavailable"),
 }
 V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.UNKNOWN_PATH: grpc.StatusCode.NOT_FOUND, ErrorCode.UNKNOWN_THING: grpc.StatusCode.NOT_FOUND,
@@ -35,7 +38,31 @@ V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.UNSAFE: grpc.StatusCode.FAILED_PRECONDITION, ErrorCode.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     ErrorCode.ALREADY_PROVIDED: grpc.StatusCode.ALREADY_EXISTS,
     ErrorCode.BAD_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
+    ErrorCode.TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
 }
+
+
+# sdv.databroker.v1 reports errors per datapoint with its DatapointError; the databroker's own choices where it has
+# them (unknown, wrong type, out of bounds, a sensor set through the Broker API: access denied).
+SDV_ERRORS: dict[ErrorCode, int] = {
+    ErrorCode.UNKNOWN_PATH: sdv.UNKNOWN_DATAPOINT, ErrorCode.UNKNOWN_THING: sdv.UNKNOWN_DATAPOINT,
+    ErrorCode.UNKNOWN_COMMAND: sdv.INTERNAL_ERROR, ErrorCode.INVALID_VALUE: sdv.OUT_OF_BOUNDS,
+    ErrorCode.COMMAND_CONFLICT: sdv.INTERNAL_ERROR, ErrorCode.NOT_ACTUATOR: sdv.ACCESS_DENIED,
+    ErrorCode.UNSAFE: sdv.ACCESS_DENIED, ErrorCode.UNAVAILABLE: sdv.INTERNAL_ERROR,
+    ErrorCode.ALREADY_PROVIDED: sdv.ACCESS_DENIED, ErrorCode.BAD_REQUEST: sdv.INVALID_TYPE,
+    ErrorCode.TOO_LARGE: sdv.OUT_OF_BOUNDS, ErrorCode.STORAGE_UNAVAILABLE: sdv.INTERNAL_ERROR,
+}
+
+
+def sdv_error(error: Exception) -> int:
+    """The DatapointError for an error about one datapoint."""
+    if isinstance(error, AuthError):
+        return int(sdv.ACCESS_DENIED)
+    if isinstance(error, WrongType):
+        return int(sdv.INVALID_TYPE)
+    if isinstance(error, HomeboundError):
+        return SDV_ERRORS[error.code]
+    return int(sdv.INTERNAL_ERROR)
 
 
 def v1_code(error: Exception) -> tuple[int, str]:

@@ -1,4 +1,7 @@
-"""kuksa.val.v1 `VAL`: Get, Set, Subscribe and GetServerInfo, as kuksa-client and older providers call them."""
+"""kuksa.val.v1 `VAL`: Get, Set, Subscribe and GetServerInfo, as kuksa-client and older providers call them.
+
+A `Subscribe` to actuators' target values makes the caller their provider while it lasts (`target_watcher.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,16 @@ from kuksa.val.v1 import val_pb2 as v1
 from kuksa.val.v1 import val_pb2_grpc
 
 from homebound import __version__
-from homebound.adapters.kuksa.auth import Action, AuthError
+from homebound.adapters.kuksa.auth import Action, AuthError, Permissions
 from homebound.adapters.kuksa.common import KuksaContext, abort, updates, v1_code
+from homebound.adapters.kuksa.target_watcher import watching_targets
 from homebound.adapters.kuksa.values import from_proto_value, to_v1_datapoint, v1_metadata
 from homebound.hub.core import Hub
 from homebound.hub.errors import RejectedValue
 from homebound.hub.events import Field
 from homebound.hub.reading import ThingInfo
-from homebound.model.errors import HomeboundError
+from homebound.hub.subscriptions import Subscription
+from homebound.model.errors import HomeboundError, UnknownPath
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -145,11 +150,14 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             return
         fields: set[Field] = set()
         patterns: list[str] = []
+        target_patterns: list[str] = []
         for entry in request.entries:
             value, target, _ = _wants(entry.view, list(entry.fields))
             fields |= {Field.VALUE} if value else set()
             fields |= {Field.TARGET} if target else set()
             patterns.append(entry.path)
+            if target:
+                target_patterns.append(entry.path)
         hub = self.shared.hub
         try:
             subscription = hub.subscribe(thing.id, patterns, fields or {Field.VALUE})
@@ -158,30 +166,48 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             return
         try:
             await self.shared.open_subscription(context, permissions, subscription)
-            with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
-            initial = v1.SubscribeResponse()
-            for path in subscription.paths:
-                entry = _entry(hub, thing, path, with_value, with_target, False)
-                initial.updates.append(v1.EntryUpdate(entry=entry, fields=_fields(with_value, with_target)))
-            yield initial
-            async for batch in updates(subscription, permissions):
-                response = v1.SubscribeResponse()
-                for update in batch:
-                    point = to_v1_datapoint(thing.catalog.signals[update.path], update.value,  # type: ignore[arg-type]
-                                            update.ts)
-                    entry = t1.DataEntry(path=update.path)
-                    if update.field is Field.TARGET:
-                        entry.actuator_target.CopyFrom(point)
-                        changed = [t1.FIELD_ACTUATOR_TARGET]
-                    else:
-                        entry.value.CopyFrom(point)
-                        changed = [t1.FIELD_VALUE]
-                    response.updates.append(v1.EntryUpdate(entry=entry, fields=changed))
-                yield response
+            with watching_targets(hub, thing, permissions, _leaves(hub, thing, target_patterns)):
+                async for response in self._responses(thing, subscription, permissions):
+                    yield response
         except AuthError as error:
             await abort(context, error)
         finally:
             subscription.close()
+
+    async def _responses(self, thing: ThingInfo, subscription: Subscription,
+                         permissions: Permissions) -> AsyncIterator[v1.SubscribeResponse]:
+        hub = self.shared.hub
+        with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
+        initial = v1.SubscribeResponse()
+        for path in subscription.paths:
+            entry = _entry(hub, thing, path, with_value, with_target, False)
+            initial.updates.append(v1.EntryUpdate(entry=entry, fields=_fields(with_value, with_target)))
+        yield initial
+        async for batch in updates(subscription, permissions):
+            response = v1.SubscribeResponse()
+            for update in batch:
+                point = to_v1_datapoint(thing.catalog.signals[update.path], update.value,  # type: ignore[arg-type]
+                                        update.ts)
+                entry = t1.DataEntry(path=update.path)
+                if update.field is Field.TARGET:
+                    entry.actuator_target.CopyFrom(point)
+                    changed = [t1.FIELD_ACTUATOR_TARGET]
+                else:
+                    entry.value.CopyFrom(point)
+                    changed = [t1.FIELD_VALUE]
+                response.updates.append(v1.EntryUpdate(entry=entry, fields=changed))
+            yield response
+
+
+def _leaves(hub: Hub, thing: ThingInfo, patterns: list[str]) -> list[str]:
+    """The leaves the known patterns stand for (the unknown ones were already reported)."""
+    leaves: dict[str, None] = {}
+    for pattern in patterns:
+        try:
+            leaves.update(dict.fromkeys(hub.expand(thing.id, pattern)))
+        except UnknownPath:
+            continue
+    return list(leaves)
 
 
 def _fields(value: bool, target: bool) -> list[int]:
