@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from homebound.automations.schema import ZoneConfig
+from homebound.history.config import HistoryConfig
 from homebound.model.errors import HomeboundError
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -87,7 +88,9 @@ class MqttConfig(Strict):
 class AutomationsConfig(Strict):
     files: list[Path] = Field(default_factory=list, description="YAML files or folders of automations")
     zone_debounce_s: float = Field(30.0, ge=0, description="how long a zone change must hold before it counts")
-    trip_end_after_s: float = Field(180.0, gt=0, description="standing still this long ends a trip")
+    trip_end_after_s: float = Field(180.0, gt=0, description="for a car that reports no gear: standing still "
+                                                             "this long ends a drive (history.drives."
+                                                             "end_after_stationary_s wins when set)")
 
 
 class SimulationConfig(Strict):
@@ -115,6 +118,7 @@ class Config(Strict):
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
+    history: HistoryConfig = HistoryConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")

@@ -16,6 +16,7 @@ from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_paths
 from homebound.automations.traces import Trace
+from homebound.history.carlog import CarLog
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
@@ -39,7 +40,12 @@ class Runtime:
         self.hub = Hub(default_command_timeout=config.commands.timeout_s)
         self.database = Database(config.storage.url)
         self.store = StateStore(self.database)
-        self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
+        zones = [Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in config.zones]
+        self.carlog = CarLog(self.hub, self.database, config.history, self.catalog,
+                             {vehicle.id: vehicle.vin for vehicle in config.vehicles}, zones,
+                             end_after_stationary_s=config.automations.trip_end_after_s)
+        self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s,
+                                        history_filter=self.carlog.deadband)
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
         self.mqtt: MqttConnection | LocalBus | None = None
@@ -52,8 +58,8 @@ class Runtime:
         self.publishers: list[VehiclePublisher] = []
         self.automation_store = AutomationStore(self.database)
         self.automations = AutomationEngine(self.hub, [], self.automation_store,
-                                            debounce_s=config.automations.zone_debounce_s,
-                                            trip_end_after_s=config.automations.trip_end_after_s)
+                                            debounce_s=config.automations.zone_debounce_s)
+        self.carlog.add_listener(self.automations.car_event)
         self.warnings: list[str] = []
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
@@ -76,13 +82,12 @@ class Runtime:
                 self.hub.restore_command(command)
             except Exception as error:
                 self.warnings.append(f"pending command {command.id} not restored: {error}")
-        for warning in self.warnings:
-            log.warning(warning)
         for vehicle in self.config.vehicles:
             if vehicle.attributes:
                 result = self.hub.ingest(vehicle.id, vehicle.attributes, principal="config")
                 for refused in result.errors:
                     log.error("configured attribute refused: %s", refused)
+        self.warnings += await self.carlog.start()
         self.recorder.start()
         if self.config.kuksa.enabled:
             kuksa = self.config.kuksa
@@ -104,6 +109,8 @@ class Runtime:
         self.automations.on_run.append(self._on_run)
         self.automation_store.start()
         self.reload_automations()
+        for warning in self.warnings:
+            log.warning(warning)
         await self.automations.start()
         self.started_at = time.time()
 
@@ -112,6 +119,9 @@ class Runtime:
         loaded = load_paths(list(self.config.automations.files))
         zones = [*self.config.zones, *loaded.zones]
         self.automations.zones = {z.id: Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in zones}
+        for problem in self.carlog.set_zones(self.automations.zones.values()):
+            if problem not in self.warnings:
+                self.warnings.append(problem)
         problems = loaded.errors + self.automations.load(loaded.automations)
         self.automations.load_errors = problems
         for problem in loaded.errors:
@@ -147,6 +157,7 @@ class Runtime:
         if self.kuksa is not None:
             await self.kuksa.stop()
         self.hub.close()
+        await self.carlog.stop()
         await self.recorder.stop()
         self.database.dispose()
 
@@ -173,6 +184,7 @@ class Runtime:
             "pending_commands": len(self.hub.pending_commands()),
             **self.hub.subscription_stats(),
             "history": self.recorder.stats(),
+            "sessions": self.carlog.stats(),
             "automations": {"loaded": len(self.automations.automations), "runs": self.automations.traces.runs,
                             "problems": len(self.automations.load_errors)},
             "mqtt": None if self.devices is None else {

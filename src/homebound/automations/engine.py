@@ -14,8 +14,6 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 
 from homebound.automations.actions import ActionRunner, RunContext, StopRun
-from homebound.automations.car_events import WATCHED as CAR_PATHS
-from homebound.automations.car_events import CarEventDetector
 from homebound.automations.clock import run_clock_trigger
 from homebound.automations.conditions import ConditionChecker
 from homebound.automations.locations import LocationTracking
@@ -60,13 +58,11 @@ class AutomationEngine:
     """Runs automations against the hub. Load with `load()`, then `start()`."""
 
     def __init__(self, hub: Hub, zones: list[Zone], store: AutomationStore | None = None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now, debounce_s: float = 30.0,
-                 trip_end_after_s: float = 180.0) -> None:
+                 clock: Callable[[], dt.datetime] = dt.datetime.now, debounce_s: float = 30.0) -> None:
         self.hub = hub
         self.store = store
         self.clock = clock
         self.debounce_s = debounce_s
-        self.trip_end_after_s = trip_end_after_s
         self.automations: dict[str, AutomationState] = {}
         self.traces = TraceLog()
         self.conditions = ConditionChecker(hub, lambda thing, zone: self.locations.presence(thing, zone), clock)
@@ -76,7 +72,6 @@ class AutomationEngine:
         self._last: dict[str, dict[str, object]] = {}
         self.locations = LocationTracking(hub, debounce_s, self._save, self._persisted_value)
         self.zones = {zone.id: zone for zone in zones}
-        self._car: dict[str, CarEventDetector] = {}
         self._car_watches: dict[str, list[tuple[str, CarEventTrigger, Callable[[dict[str, object]], None]]]] = {}
         self._command_watches: list[tuple[str, CommandTrigger, Callable[[dict[str, object]], None]]] = []
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -85,7 +80,6 @@ class AutomationEngine:
         self._persisted: dict[str, object] = {}
         self._started = False
         self._stopping = False
-        self._ticker: asyncio.Task[None] | None = None
         self._pending_clock: list[tuple[str, TimeTrigger | IntervalTrigger, Callable[[dict[str, object]], None]]] = []
         self._location_dirty: set[str] = set()
         self.on_run: list[Callable[[Trace], None]] = []
@@ -165,11 +159,6 @@ class AutomationEngine:
                 self._add(owner, trigger.thing, path, self._location_changed(trigger.thing))
         elif isinstance(trigger, CarEventTrigger):
             self._car_watches.setdefault(trigger.thing, []).append((owner, trigger, fire))
-            if trigger.thing not in self._car:
-                self._car[trigger.thing] = CarEventDetector(functools.partial(self._car_event, trigger.thing),
-                                                            self.trip_end_after_s)
-            for path in CAR_PATHS:
-                self._add(owner, trigger.thing, path, self._car_changed(trigger.thing, path))
         elif isinstance(trigger, CommandTrigger):
             self._command_watches.append((owner, trigger, fire))
         elif isinstance(trigger, TimeTrigger | IntervalTrigger):
@@ -233,11 +222,6 @@ class AutomationEngine:
             self._location_dirty.add(thing)
         return mark
 
-    def _car_changed(self, thing: str, path: str) -> Handler:
-        def update(value: object, _previous: object, ts: float) -> None:
-            self._car[thing].update(path, value, ts)
-        return update
-
     def on_command(self, command: Command) -> None:
         if command.state.is_final:
             waiter = self._command_waiters.pop(command.id, None)
@@ -258,10 +242,15 @@ class AutomationEngine:
         waiter = self._command_waiters.setdefault(command_id, asyncio.get_running_loop().create_future())
         await waiter
 
-    def _car_event(self, thing: str, event: str, details: dict[str, object]) -> None:
-        for _owner, trigger, fire in list(self._car_watches.get(thing, [])):
+    def car_event(self, thing: str, event: str, details: dict[str, object]) -> None:
+        """A car event from the session tracker (`homebound.history`): fire the triggers waiting for it, with the
+        session's figures as trigger data."""
+        watches = self._car_watches.get(thing)
+        if not watches:
+            return
+        for _owner, trigger, fire in list(watches):
             if trigger.event == event:
-                fire({"kind": "car", "thing": thing, "event": event, **details})
+                fire({**details, "kind": "car", "thing": thing, "event": event})
 
     def notify_path(self, thing: str) -> str | None:
         try:
@@ -400,13 +389,6 @@ class AutomationEngine:
     def _persisted_value(self, key: str) -> object:
         return self._persisted.get(key)
 
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            now = time.time()
-            for detector in list(self._car.values()):
-                detector.tick(now)
-
     # ---- persistence --------------------------------------------------------------------------------------
 
     def _save(self, key: str, value: object | None) -> None:
@@ -429,7 +411,6 @@ class AutomationEngine:
         for owner, trigger, fire in self._pending_clock:
             self._tasks.setdefault(owner, []).append(asyncio.create_task(self._clock(trigger, fire)))
         self._pending_clock = []
-        self._ticker = asyncio.create_task(self._tick())
         self._resume(drop_unknown=bool(self.automations))
 
     def _resume(self, drop_unknown: bool) -> None:
@@ -486,8 +467,6 @@ class AutomationEngine:
 
     async def stop(self) -> None:
         self._stopping = True
-        if self._ticker is not None:
-            self._ticker.cancel()
         for tasks in self._tasks.values():
             for task in tasks:
                 task.cancel()

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag, model_validator
 
+from homebound.automations.car_events import canonical_event
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -133,11 +135,13 @@ class DeviceEventTrigger(Datapoint):
 
 
 class CarEventTrigger(Strict):
+    """A car event (see `car_events.py`), with the session's figures as trigger data."""
+
     trigger: Literal["car"]
     id: str | None = None
     thing: str
-    event: Literal["trip_started", "trip_ended", "charging_started", "charging_stopped", "plugged_in",
-                   "unplugged"]
+    event: Annotated[Literal["drive_started", "drive_ended", "charge_started", "charge_ended", "plugged_in",
+                             "unplugged"], BeforeValidator(canonical_event)]
 
 
 class TimeTrigger(Strict):

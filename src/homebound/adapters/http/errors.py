@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from homebound.history.queries import UnknownSession
 from homebound.hub.errors import CommandConflict, CommandRejected, RejectedValue, UnknownCommand, UnknownThing
 from homebound.model.errors import HomeboundError, UnknownPath
 
@@ -23,6 +24,8 @@ def _status_and_body(error: HomeboundError) -> tuple[int, dict[str, object]]:
         return 404, error_body("unknown_thing", str(error), thing=error.thing)
     if isinstance(error, UnknownCommand):
         return 404, error_body("unknown_command", str(error))
+    if isinstance(error, UnknownSession):
+        return 404, error_body("unknown_session", str(error), kind=error.kind, id=error.session_id[:64])
     if isinstance(error, RejectedValue):
         return 422, error_body("invalid_value", str(error), path=error.path, valid=error.valid)
     if isinstance(error, CommandRejected):

@@ -1,0 +1,439 @@
+"""One car's story as its data arrives: is it driving, parked, charging; when did each start and end.
+
+`apply(ts, readings)` takes the watched values of one ingest batch. In time order it first lets the open
+sessions integrate what the car last reported up to `ts`, then believes the new values (a value older than the
+signal's last reading is stale and ignored; an implausible one is counted and ignored; a counter that goes
+backwards or jumps faster than a car can is a glitch), then decides the transitions:
+
+- a drive starts when the car leaves park (SelectedGear, IsParkLockEngaged, or a CurrentGear other than 0), or,
+  for a car that reports no gear at all, when it moves; it counts as a drive (event `drive_started`) once it has
+  covered `min_distance_m`, and ends back in park, or (without gear data) after standing still for
+  `end_after_stationary_s`, or when the car stood still and went silent for `offline_end_s`, or after any gap
+  in the data longer than `max_gap_s` — at the last moment the data showed it moving;
+- a charging session starts when IsCharging turns true (or, without it, when power flows in while parked) and
+  ends as described in `charges.py`;
+- a parked period runs between drives.
+
+`tick(now)` applies the same time limits when the car has gone quiet (measured on the hub's own clock, so a car
+with a wrong clock or a replayed recording cannot end a session early).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from homebound.history.charges import UNPLUGGED, Charge, ChargeInProgress
+from homebound.history.drives import Drive, DriveInProgress
+from homebound.history.parked import ParkedInProgress, ParkedPeriod
+from homebound.history.places import Places
+from homebound.history.signals import Reading, Readings, plausible
+from homebound.history.tariffs import PriceSchedule, TariffBook
+
+MIN_TS = 946_684_800.0        # 2000-01-01: earlier timestamps are a clock that was never set
+MAX_TS = 32_503_680_000.0     # 3000-01-01
+MAX_FUTURE_S = 86_400.0       # a batch this far ahead of the hub's clock...
+MAX_FORWARD_JUMP_S = 30 * 86_400.0  # ...that also jumps this far past the car's last data is not believed
+MAX_COUNTER_RATE = {Reading.ODOMETER: 170.0,          # m/s, above any road car
+                    Reading.CONSUMED_ENERGY: 0.6,     # kWh/s (about 2 MW)
+                    Reading.CHARGED_ENERGY: 0.6}
+COUNTERS = frozenset(MAX_COUNTER_RATE)
+DRIVE_FIGURES = frozenset({Reading.SPEED, Reading.ODOMETER, Reading.CONSUMED_ENERGY, Reading.CHARGED_ENERGY,
+                           Reading.OUTSIDE_TEMPERATURE})
+CHARGE_FIGURES = frozenset({Reading.CHARGED_ENERGY, Reading.BATTERY_POWER, Reading.DC_CURRENT,
+                            Reading.AC_CURRENT})
+SOCS = frozenset({Reading.SOC, Reading.SOC_DISPLAYED})
+
+
+class SessionSink(Protocol):
+    """Where a vehicle log's results go: events for automations, rows for the database."""
+
+    def event(self, vehicle: str, name: str, data: dict[str, object]) -> None: ...
+    def drive_ended(self, drive: Drive, track: list[list[float | None]]) -> None: ...
+    def charge_ended(self, charge: Charge, curve: list[list[float | None]]) -> None: ...
+    def parked_ended(self, period: ParkedPeriod) -> None: ...
+    def track_points(self, drive_id: str, points: list[list[float | None]]) -> None: ...
+    def curve(self, charge_id: str, points: list[list[float | None]]) -> None: ...
+    def checkpoint(self, vehicle: str, state: dict[str, object] | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogRules:
+    """The thresholds of detection (from `HistoryConfig`)."""
+
+    min_distance_m: float = 10.0
+    end_after_stationary_s: float = 180.0
+    offline_end_s: float = 600.0
+    max_gap_s: float = 1800.0
+    merge_gap_s: float = 60.0
+    min_charge_power_w: float = 500.0
+    checkpoint_s: float = 30.0
+
+
+def session_id(ts: float) -> str:
+    """Readable, sortable and unique: the start in UTC and 24 random bits (`20261125T080012-a1b2c3`)."""
+    return f"{dt.datetime.fromtimestamp(ts, dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+class VehicleLog:
+    """Detects one vehicle's drives, charging sessions and parked periods from its readings."""
+
+    def __init__(self, vehicle: str, rules: LogRules, places: Places, tariffs: TariffBook, sink: SessionSink,
+                 capacity_kwh: float | None = None) -> None:
+        self.vehicle = vehicle
+        self.rules = rules
+        self.places = places
+        self.tariffs = tariffs
+        self.sink = sink
+        self.configured_capacity = capacity_kwh
+        self.estimated_capacity: float | None = None
+        self.readings = Readings()
+        self.drive: DriveInProgress | None = None
+        self.charge: ChargeInProgress | None = None
+        self.parked: ParkedInProgress | None = None
+        self.last_ts = 0.0
+        self.received = time.monotonic()
+        self.checkpoint_ts = 0.0
+        self.late = 0
+        self.stale = 0
+        self.implausible = 0
+        self.bad_timestamps = 0
+        self._price: PriceSchedule | None = None
+        self._gap_from: float | None = None
+
+    # ---- the stream ---------------------------------------------------------------------------------------
+
+    def apply(self, ts: float, values: Iterable[tuple[Reading, object]], received: float | None = None) -> None:
+        """One batch's watched values, all read at `ts` (epoch seconds)."""
+        if not MIN_TS < ts < MAX_TS or (
+                ts > time.time() + MAX_FUTURE_S and self.last_ts and ts > self.last_ts + MAX_FORWARD_JUMP_S):
+            self.bad_timestamps += 1
+            return
+        late = ts < self.last_ts
+        self._gap_from = None
+        if late:
+            self.late += 1
+        elif self.last_ts:
+            if ts - self.last_ts > self.rules.max_gap_s:
+                self._gap_from = self.last_ts
+            self._across_gap(ts)
+            self._integrate(ts)
+        readings = self.readings
+        fix = False
+        for reading, value in values:
+            if ts < readings.times[reading]:
+                self.stale += 1
+                continue
+            if not plausible(reading, value):
+                self.implausible += 1
+                continue
+            if reading in COUNTERS and not self._counter_believable(reading, value, ts):  # type: ignore[arg-type]
+                self.implausible += 1
+                continue
+            previous = readings.values[reading]
+            readings.values[reading] = value
+            readings.times[reading] = ts
+            if reading is Reading.LATITUDE or reading is Reading.LONGITUDE:
+                fix = True
+            else:
+                self._observe(reading, value, previous, ts)
+        if fix:
+            self._fix(ts)
+        if not late:
+            self.last_ts = ts
+        self.received = time.monotonic() if received is None else received
+        self._evaluate(ts)
+        if self.last_ts - self.checkpoint_ts >= self.rules.checkpoint_s:
+            self.checkpoint()
+
+    def _counter_believable(self, reading: Reading, value: float, ts: float) -> bool:
+        last = self.readings.number(reading)
+        if last is None:
+            return True
+        if value < last:
+            return False
+        elapsed = ts - self.readings.times[reading]
+        return value - last <= MAX_COUNTER_RATE[reading] * max(elapsed, 1.0)
+
+    def _integrate(self, ts: float) -> None:
+        if self.drive is not None:
+            self.drive.integrate(self.readings, ts)
+        if self.charge is not None:
+            self.charge.integrate(self.readings, ts, self._price, self.rules.max_gap_s)
+
+    def _observe(self, reading: Reading, value: object, previous: object, ts: float) -> None:
+        if reading in SOCS:
+            soc = self.readings.soc
+            if soc is None:
+                return
+            if self.drive is not None:
+                self.drive.observe(Reading.SOC, soc, ts)
+            if self.charge is not None:
+                self.charge.observe(Reading.SOC, soc, ts, self.readings, self._price)
+            if self.parked is not None:
+                self.parked.soc(soc)
+            return
+        if reading is Reading.PLUGGED:
+            if isinstance(previous, bool) and previous != value:
+                self.sink.event(self.vehicle, "plugged_in" if value else "unplugged", {"ts": ts})
+            return
+        number = float(value) if isinstance(value, int | float) else None
+        if number is None:
+            return
+        if self.drive is not None and reading in DRIVE_FIGURES:
+            self.drive.observe(reading, number, ts)
+        if self.charge is not None and reading in CHARGE_FIGURES:
+            self.charge.observe(reading, number, ts, self.readings, self._price)
+
+    def _fix(self, ts: float) -> None:
+        position = self.readings.position
+        if position is None or position == (0.0, 0.0):  # "null island": a receiver without a fix
+            return
+        if self.drive is not None:
+            readings = self.readings
+            self.drive.fix(ts, position[0], position[1], readings.number(Reading.ACCURACY),
+                           readings.number(Reading.SPEED), readings.soc)
+
+    # ---- transitions --------------------------------------------------------------------------------------
+
+    def _evaluate(self, ts: float) -> None:
+        readings = self.readings
+        park = readings.in_park()
+        moving = readings.moving()
+        drive = self.drive
+        if drive is None:
+            if park is False or (park is None and moving):
+                drive = self._start_drive(ts)
+        elif park is True:
+            self._end_drive(max(ts, drive.start_ts))
+            drive = None
+        else:
+            if moving:
+                drive.moved()
+            elif drive.stationary_since is None:
+                drive.stood_still(ts, readings.soc)
+            elif park is None and ts - drive.stationary_since >= self.rules.end_after_stationary_s:
+                self._end_drive(drive.stationary_since, at_stop=True)
+                drive = None
+        if drive is not None and not drive.confirmed:
+            self._confirm_if_far_enough(drive, ts)
+        if self.drive is None and self.parked is None:
+            self._start_parked(ts)
+        if self.drive is None or not self.drive.confirmed:
+            self._evaluate_charge(ts)
+
+    def _across_gap(self, ts: float) -> None:
+        """Data resumes after a silence: end what the silence ended."""
+        drive = self.drive
+        if drive is None:
+            return
+        silence = ts - self.last_ts
+        still = drive.stationary_since is not None or self.readings.in_park() is True
+        if silence > self.rules.max_gap_s or (still and silence > self.rules.offline_end_s):
+            if drive.stationary_since is not None:
+                self._end_drive(drive.stationary_since, at_stop=True)
+            else:
+                self._end_drive(self.last_ts)
+
+    def _confirm_if_far_enough(self, drive: DriveInProgress, ts: float) -> None:
+        distance, _ = drive.distance
+        if distance >= self.rules.min_distance_m or (
+                not drive.distance_measurable and self.readings.flag(Reading.IS_MOVING) is True):
+            drive.confirmed = True
+            if self.parked is not None:
+                self.sink.parked_ended(self.parked.finish(drive.start_ts, self.capacity))
+                self.parked = None
+            if self.charge is not None:
+                self._end_charge(self.charge.paused_at or drive.start_ts, UNPLUGGED)
+            self.sink.event(self.vehicle, "drive_started", {
+                **drive.figures(), "session": "drive",
+                "start_place": self.places.label(drive.start_zone, drive.start_latitude, drive.start_longitude)})
+            self.checkpoint()
+
+    def _start_drive(self, ts: float) -> DriveInProgress:
+        position = self.readings.position
+        zone = self.places.at(*position).zone if position is not None else None
+        self.drive = DriveInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
+                                           self.rules.max_gap_s)
+        return self.drive
+
+    def _end_drive(self, end_ts: float, at_stop: bool = False) -> None:
+        """End the open drive at `end_ts`; `at_stop`: the moment it stopped moving, figures as they were then."""
+        drive = self.drive
+        if drive is None:
+            return
+        self.drive = None
+        end_ts = max(end_ts, drive.start_ts)
+        if not drive.confirmed:
+            if self.parked is None:
+                self._start_parked(drive.start_ts)
+            return  # under min_distance_m: not a drive
+        drive.integrate(self.readings, end_ts)
+        soc = drive.rewind_to_stop() if at_stop else self.readings.soc
+        zone = None
+        if drive.end_latitude is not None and drive.end_longitude is not None:
+            zone = self.places.at(drive.end_latitude, drive.end_longitude).zone
+        finished = drive.finish(end_ts, zone, soc, self.capacity)
+        self.sink.drive_ended(finished, drive.take_track())
+        self.sink.event(self.vehicle, "drive_ended", {
+            **finished.to_row(), "session": "drive",
+            "start_place": self.places.label(finished.start_zone, finished.start_latitude, finished.start_longitude),
+            "end_place": self.places.label(zone, finished.end_latitude, finished.end_longitude)})
+        position = None if drive.end_latitude is None or drive.end_longitude is None else (
+            drive.end_latitude, drive.end_longitude)
+        self.parked = ParkedInProgress.begin(session_id(end_ts), self.vehicle, end_ts, position, zone, soc, False)
+        self.checkpoint()
+
+    def _start_parked(self, ts: float) -> None:
+        position = self.readings.position
+        zone = self.places.at(*position).zone if position is not None else None
+        self.parked = ParkedInProgress.begin(session_id(ts), self.vehicle, ts, position, zone, self.readings.soc,
+                                             self.charge is not None and not self.charge.paused)
+
+    def _evaluate_charge(self, ts: float) -> None:
+        readings = self.readings
+        charging = readings.charging(self.rules.min_charge_power_w)
+        charge = self.charge
+        merge = self.rules.merge_gap_s
+        if charge is None:
+            if charging:
+                self._start_charge(ts)
+            return
+        if charge.paused_at is None:
+            if charging:
+                return
+            paused_at = self._gap_from if self._gap_from is not None else ts
+            charge.pause(paused_at, readings.soc)
+            if self.parked is not None:
+                self.parked.charging_ended(paused_at)
+            if readings.flag(Reading.PLUGGED) is False or ts - paused_at >= merge:
+                self._end_charge(paused_at, None)
+            return
+        if ts - charge.paused_at >= merge or readings.flag(Reading.PLUGGED) is False:
+            self._end_charge(charge.paused_at, None)
+            if charging:
+                self._start_charge(ts)
+        elif charging:
+            charge.resume(ts)
+            if self.parked is not None:
+                self.parked.charging_started(ts)
+
+    def _start_charge(self, ts: float) -> None:
+        position = self.readings.position
+        place = self.places.at(*position) if position is not None else None
+        zone = place.zone if place is not None else None
+        tariff = self.tariffs.schedule(zone)
+        self._price = None if tariff is None else tariff[1]
+        self.charge = ChargeInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
+                                             self.rules.max_gap_s, tariff)
+        if self.parked is not None:
+            self.parked.charging_started(ts)
+        self.sink.event(self.vehicle, "charge_started", {
+            **self.charge.figures(), "session": "charge", "place": place.label if place is not None else None})
+        self.checkpoint()
+
+    def _end_charge(self, end_ts: float, reason: str | None) -> None:
+        charge = self.charge
+        if charge is None:
+            return
+        self.charge = None
+        self._price = None
+        readings = self.readings
+        soc = charge.paused_soc if charge.paused_soc is not None else readings.soc
+        if reason is None:
+            reason = ChargeInProgress.reason(readings.flag(Reading.PLUGGED), soc,
+                                             readings.number(Reading.CHARGE_LIMIT))
+        if self.parked is not None and not charge.paused:
+            self.parked.charging_ended(end_ts)
+        finished = charge.finish(max(end_ts, charge.start_ts), reason, soc, readings.number(Reading.RANGE))
+        if finished.capacity_kwh is not None:
+            self.estimated_capacity = finished.capacity_kwh
+        self.sink.charge_ended(finished, charge.take_curve())
+        self.sink.event(self.vehicle, "charge_ended", {
+            **finished.to_row(), "session": "charge",
+            "place": self.places.label(finished.zone, finished.latitude, finished.longitude)})
+        self.checkpoint()
+
+    # ---- quiet cars ---------------------------------------------------------------------------------------
+
+    def tick(self, now: float | None = None) -> None:
+        """Apply time limits to a car that has gone quiet (`now`: the hub's monotonic clock)."""
+        quiet = (time.monotonic() if now is None else now) - self.received
+        drive = self.drive
+        if drive is not None:
+            park = self.readings.in_park()
+            if drive.stationary_since is not None:
+                stood = quiet + self.last_ts - drive.stationary_since
+                if (park is None and stood >= self.rules.end_after_stationary_s) or quiet >= self.rules.offline_end_s:
+                    self._end_drive(drive.stationary_since, at_stop=True)
+            elif quiet >= self.rules.max_gap_s:
+                self._end_drive(self.last_ts)
+        charge = self.charge
+        if charge is not None and charge.paused_at is not None and (
+                quiet + self.last_ts - charge.paused_at >= self.rules.merge_gap_s):
+            self._end_charge(charge.paused_at, None)
+
+    # ---- figures and persistence --------------------------------------------------------------------------
+
+    @property
+    def capacity(self) -> float | None:
+        reported = self.readings.number(Reading.NET_CAPACITY)
+        if reported is not None:
+            return reported
+        return self.configured_capacity if self.configured_capacity is not None else self.estimated_capacity
+
+    def open_sessions(self) -> dict[str, object]:
+        return {"drive": None if self.drive is None or not self.drive.confirmed else self.drive.figures(),
+                "charge": None if self.charge is None else self.charge.figures(),
+                "parked": None if self.parked is None else self.parked.figures(self.last_ts)}
+
+    def checkpoint(self) -> None:
+        """Hand the open sessions to the sink for saving (their new track and curve points first)."""
+        self.checkpoint_ts = self.last_ts
+        if self.drive is not None and self.drive.confirmed and self.drive.track:
+            self.sink.track_points(self.drive.id, self.drive.take_track())
+        if self.charge is not None and self.charge.curve:
+            self.sink.curve(self.charge.id, self.charge.take_curve())
+        self.sink.checkpoint(self.vehicle, self.to_state())
+
+    def to_state(self) -> dict[str, object]:
+        return {"last_ts": self.last_ts, "readings": self.readings.to_json(),
+                "drive": None if self.drive is None else self.drive.to_state(),
+                "charge": None if self.charge is None else self.charge.to_state(),
+                "parked": None if self.parked is None else self.parked.to_state(),
+                "estimated_capacity": self.estimated_capacity}
+
+    def restore(self, state: dict[str, object]) -> None:
+        """Resume from a saved state (after a restart): the open sessions go on where they were."""
+        readings = state.get("readings")
+        if isinstance(readings, dict):
+            self.readings = Readings.from_json(readings)
+        last_ts = state.get("last_ts")
+        if isinstance(last_ts, int | float):
+            self.last_ts = self.checkpoint_ts = float(last_ts)
+        drive, charge, parked = state.get("drive"), state.get("charge"), state.get("parked")
+        self.drive = DriveInProgress.from_state(drive) if isinstance(drive, dict) else None
+        self.charge = ChargeInProgress.from_state(charge) if isinstance(charge, dict) else None
+        self.parked = ParkedInProgress.from_state(parked) if isinstance(parked, dict) else None
+        capacity = state.get("estimated_capacity")
+        self.estimated_capacity = float(capacity) if isinstance(capacity, int | float) else self.estimated_capacity
+        if self.charge is not None:
+            tariff = self.tariffs.schedule(self.charge.zone)
+            self._price = None if tariff is None else tariff[1]
+        self.received = time.monotonic()
+
+    def seed(self, values: Iterable[tuple[Reading, object, float]]) -> None:
+        """Start from the hub's last known values (after a restart without a saved state)."""
+        for reading, value, ts in values:
+            if plausible(reading, value) and MIN_TS < ts < MAX_TS:
+                self.readings.values[reading] = value
+                self.readings.times[reading] = ts
+                self.last_ts = max(self.last_ts, ts)
+
+    def stats(self) -> dict[str, int]:
+        return {"late_batches": self.late, "stale_values": self.stale, "implausible_values": self.implausible,
+                "bad_timestamps": self.bad_timestamps}
