@@ -104,17 +104,28 @@ class ChargeInProgress:
 
     @classmethod
     def begin(cls, charge_id: str, vehicle: str, ts: float, readings: Readings, zone: str | None,
-              baseline_age_s: float, tariff: tuple[str, PriceSchedule] | None) -> ChargeInProgress:
+              baseline_age_s: float, tariff: tuple[str, PriceSchedule] | None,
+              before: dict[Reading, tuple[float, float]]) -> ChargeInProgress:
+        """Open a session at `ts`; the energy counter's baseline is its reading before the batch that started it,
+        if read within `baseline_age_s`."""
         charge = cls(charge_id, vehicle, ts, zone=zone, soc_start=readings.soc, soc_last=readings.soc, last_ts=ts)
         position = readings.position
         if position is not None:
             charge.latitude, charge.longitude = position
-        counter = readings.number(Reading.CHARGED_ENERGY)
-        if counter is not None and readings.times[Reading.CHARGED_ENERGY] >= ts - baseline_age_s:
-            charge.counter_first = charge.counter_last = counter
-            charge.counter_ts = ts
         if tariff is not None:
             charge.tariff_zone, charge.currency = tariff[0], tariff[1].currency
+        counter, read_at = before.get(Reading.CHARGED_ENERGY) or (readings.number(Reading.CHARGED_ENERGY),
+                                                                   readings.times[Reading.CHARGED_ENERGY])
+        if counter is not None and read_at >= ts - baseline_age_s:
+            charge.counter_first = charge.counter_last = counter
+            charge.counter_ts = read_at
+            now = readings.number(Reading.CHARGED_ENERGY)
+            if now is not None and now > counter:
+                charge.observe(Reading.CHARGED_ENERGY, now, ts, readings, None if tariff is None else tariff[1])
+        for reading in (Reading.BATTERY_POWER, Reading.DC_CURRENT, Reading.AC_CURRENT):
+            value = readings.number(reading)
+            if value is not None and readings.times[reading] >= ts:  # read in the batch that started it
+                charge.observe(reading, value, ts, readings, None)
         charge._curve_point(ts, readings)
         return charge
 
@@ -163,9 +174,10 @@ class ChargeInProgress:
             if self.soc_start is None:
                 self.soc_start = value
             self.soc_last = value
-            self._curve_point(ts, readings)
-        elif reading is Reading.BATTERY_POWER:
-            if self.paused_at is None and (self.peak_w is None or value > self.peak_w):
+            if self.paused_at is None:
+                self._curve_point(ts, readings)
+        elif reading is Reading.BATTERY_POWER and self.paused_at is None:
+            if self.peak_w is None or value > self.peak_w:
                 self.peak_w = value
             self._curve_point(ts, readings)
         elif reading is Reading.DC_CURRENT and abs(value) >= DC_CURRENT_A:

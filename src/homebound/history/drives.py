@@ -107,8 +107,9 @@ class DriveInProgress:
 
     @classmethod
     def begin(cls, drive_id: str, vehicle: str, ts: float, readings: Readings, zone: str | None,
-              baseline_age_s: float) -> DriveInProgress:
-        """Open a drive at `ts` from what the car last reported (counters read within `baseline_age_s`)."""
+              baseline_age_s: float, before: dict[Reading, tuple[float, float]]) -> DriveInProgress:
+        """Open a drive at `ts` from what the car last reported: counters read within `baseline_age_s`, as they
+        were before the batch that started the drive (`before`: that batch may already show it moving)."""
         drive = cls(drive_id, vehicle, ts, soc_start=readings.soc, soc_last=readings.soc, last_ts=ts,
                     start_zone=zone)
         position = readings.position
@@ -117,14 +118,18 @@ class DriveInProgress:
             drive.end_latitude, drive.end_longitude = position
             drive.gps_reference = [position[0], position[1]]
             drive.last_fix = [readings.times[Reading.LATITUDE], position[0], position[1]]
+            drive._track(ts, position[0], position[1], readings.number(Reading.SPEED), readings.soc)
         fresh = ts - baseline_age_s
         for reading, attribute in ((Reading.ODOMETER, "odometer"), (Reading.CONSUMED_ENERGY, "consumed"),
                                    (Reading.CHARGED_ENERGY, "charged")):
-            value = readings.number(reading)
-            if value is not None and readings.times[reading] >= fresh:
+            value, read_at = before.get(reading) or (readings.number(reading), readings.times[reading])
+            if value is not None and read_at >= fresh:
                 setattr(drive, f"{attribute}_first", value)
-                setattr(drive, f"{attribute}_last", value)
+                setattr(drive, f"{attribute}_last", readings.number(reading))
         drive.temperature_last = readings.number(Reading.OUTSIDE_TEMPERATURE)
+        speed = readings.number(Reading.SPEED)
+        if speed is not None and readings.times[Reading.SPEED] >= ts:  # read in the batch that started it
+            drive.max_speed = speed
         return drive
 
     # ---- as data arrives ----------------------------------------------------------------------------------
@@ -230,7 +235,7 @@ class DriveInProgress:
         if last is not None:
             if ts <= last[0]:
                 return
-            if ts - last[0] < TRACK_EVERY_S and distance_m(last[1], last[2], latitude, longitude) < TRACK_EVERY_M:
+            if ts - last[0] < TRACK_EVERY_S and distance_m(last[1], last[2], latitude, longitude) < TRACK_EVERY_M - 0.01:
                 return
         if self.track_points >= MAX_TRACK_POINTS:
             self.track_dropped += 1

@@ -104,6 +104,7 @@ class VehicleLog:
         self.bad_timestamps = 0
         self._price: PriceSchedule | None = None
         self._gap_from: float | None = None
+        self._before: dict[Reading, tuple[float, float]] = {}  # counters as they were before this batch
 
     # ---- the stream ---------------------------------------------------------------------------------------
 
@@ -122,8 +123,13 @@ class VehicleLog:
                 self._gap_from = self.last_ts
             self._across_gap(ts)
             self._integrate(ts)
+            charge = self.charge
+            if charge is not None and charge.paused_at is not None and ts - charge.paused_at >= self.rules.merge_gap_s:
+                self._end_charge(charge.paused_at, None)  # before this batch's values: they are not the session's
         readings = self.readings
         fix = False
+        if self._before:
+            self._before = {}
         for reading, value in values:
             if ts < readings.times[reading]:
                 self.stale += 1
@@ -131,9 +137,13 @@ class VehicleLog:
             if not plausible(reading, value):
                 self.implausible += 1
                 continue
-            if reading in COUNTERS and not self._counter_believable(reading, value, ts):  # type: ignore[arg-type]
-                self.implausible += 1
-                continue
+            if reading in COUNTERS:
+                if not self._counter_believable(reading, value, ts):  # type: ignore[arg-type]
+                    self.implausible += 1
+                    continue
+                before = readings.number(reading)
+                if before is not None:
+                    self._before[reading] = (before, readings.times[reading])
             previous = readings.values[reading]
             readings.values[reading] = value
             readings.times[reading] = ts
@@ -258,7 +268,7 @@ class VehicleLog:
         position = self.readings.position
         zone = self.places.at(*position).zone if position is not None else None
         self.drive = DriveInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                           self.rules.max_gap_s)
+                                           self.rules.max_gap_s, self._before)
         return self.drive
 
     def _end_drive(self, end_ts: float, at_stop: bool = False) -> None:
@@ -329,7 +339,7 @@ class VehicleLog:
         tariff = self.tariffs.schedule(zone)
         self._price = None if tariff is None else tariff[1]
         self.charge = ChargeInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                             self.rules.max_gap_s, tariff)
+                                             self.rules.max_gap_s, tariff, self._before)
         if self.parked is not None:
             self.parked.charging_started(ts)
         self.sink.event(self.vehicle, "charge_started", {
