@@ -176,7 +176,8 @@ class Story:
         return await again.start()
 
     async def crashed(self) -> Story:
-        """This hub dies without saving anything more (what it wrote so far stays); a new one starts."""
+        """This hub dies without saving anything more (what it wrote so far stays); a new one starts, and, as
+        `Runtime.start` does from the recorder's latest values, restores the hub's last values first."""
         for task in asyncio.all_tasks():
             if task.get_name() in ("car-log-tick", "history-retention", "session-writer"):
                 task.cancel()
@@ -185,6 +186,9 @@ class Story:
         self.database.dispose()
         again = Story(self.url, self.config, self.catalog)
         again.events = self.events
+        last = {path: entry for path in self.catalog.signals
+                if (entry := self.hub.get("car1", path)) is not None}
+        again.hub.restore("car1", last, {})
         return await again.start()
 
 

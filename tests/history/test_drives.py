@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests.history.conftest import (
     CONSUMED,
-    D,
     GEAR,
     LAT,
     LON,
@@ -15,6 +16,7 @@ from tests.history.conftest import (
     SPEED,
     T0,
     Batch,
+    D,
     Story,
     at,
     commute,
@@ -105,7 +107,7 @@ async def test_track_of_the_drive_is_a_point_every_ten_metres(story: Story) -> N
     assert len(points) == 601                      # home, then each second's fix 10 m further
     assert (points[0]["latitude"], points[0]["longitude"]) == (at(0)[LAT], at(0)[LON])
     assert points[-1]["ts"] == T0 + 660 and points[-1]["speed_kmh"] == 36.0
-    assert all(p["ts"] < q["ts"] for p, q in zip(points, points[1:], strict=False))
+    assert all(p["ts"] < q["ts"] for p, q in itertools.pairwise(points))
 
 
 async def test_a_drive_is_named_by_vin_too(story: Story) -> None:

@@ -100,8 +100,7 @@ class CarLog:
         states = await asyncio.to_thread(self.store.open_states)
         warnings = self.tracker.restore(states)
         for vehicle in self.tracker.logs:
-            if vehicle not in states:
-                self.tracker.seed(vehicle, self._last_values(vehicle))
+            self.tracker.seed(vehicle, self._last_values(vehicle))
         self.hub.add_listener(self.tracker.on_batch)
         self.writer.start()
         self._tasks = [asyncio.create_task(self._tick(), name="car-log-tick"),

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from homebound.history.signals import Reading, Readings
@@ -104,10 +105,10 @@ class ChargeInProgress:
 
     @classmethod
     def begin(cls, charge_id: str, vehicle: str, ts: float, readings: Readings, zone: str | None,
-              baseline_age_s: float, tariff: tuple[str, PriceSchedule] | None,
+              baseline_ok: Callable[[float, float], bool], tariff: tuple[str, PriceSchedule] | None,
               before: dict[Reading, tuple[float, float]]) -> ChargeInProgress:
         """Open a session at `ts`; the energy counter's baseline is its reading before the batch that started it,
-        if read within `baseline_age_s`."""
+        if `baseline_ok` trusts it."""
         charge = cls(charge_id, vehicle, ts, zone=zone, soc_start=readings.soc, soc_last=readings.soc, last_ts=ts)
         position = readings.position
         if position is not None:
@@ -116,7 +117,7 @@ class ChargeInProgress:
             charge.tariff_zone, charge.currency = tariff[0], tariff[1].currency
         counter, read_at = before.get(Reading.CHARGED_ENERGY) or (readings.number(Reading.CHARGED_ENERGY),
                                                                    readings.times[Reading.CHARGED_ENERGY])
-        if counter is not None and read_at >= ts - baseline_age_s:
+        if counter is not None and baseline_ok(read_at, ts):
             charge.counter_first = charge.counter_last = counter
             charge.counter_ts = read_at
             now = readings.number(Reading.CHARGED_ENERGY)

@@ -15,6 +15,7 @@ now"), and never across a gap longer than `MAX_HOLD_S`: the odometer covers thos
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from homebound.history.signals import MAX_SPEED_KMH, Reading, Readings
@@ -107,9 +108,10 @@ class DriveInProgress:
 
     @classmethod
     def begin(cls, drive_id: str, vehicle: str, ts: float, readings: Readings, zone: str | None,
-              baseline_age_s: float, before: dict[Reading, tuple[float, float]]) -> DriveInProgress:
-        """Open a drive at `ts` from what the car last reported: counters read within `baseline_age_s`, as they
-        were before the batch that started the drive (`before`: that batch may already show it moving)."""
+              baseline_ok: Callable[[float, float], bool],
+              before: dict[Reading, tuple[float, float]]) -> DriveInProgress:
+        """Open a drive at `ts` from what the car last reported: its counters as they were before the batch that
+        started the drive (`before`: that batch may already show it moving), if `baseline_ok` trusts them."""
         drive = cls(drive_id, vehicle, ts, soc_start=readings.soc, soc_last=readings.soc, last_ts=ts,
                     start_zone=zone)
         position = readings.position
@@ -119,11 +121,10 @@ class DriveInProgress:
             drive.gps_reference = [position[0], position[1]]
             drive.last_fix = [readings.times[Reading.LATITUDE], position[0], position[1]]
             drive._track(ts, position[0], position[1], readings.number(Reading.SPEED), readings.soc)
-        fresh = ts - baseline_age_s
         for reading, attribute in ((Reading.ODOMETER, "odometer"), (Reading.CONSUMED_ENERGY, "consumed"),
                                    (Reading.CHARGED_ENERGY, "charged")):
             value, read_at = before.get(reading) or (readings.number(reading), readings.times[reading])
-            if value is not None and read_at >= fresh:
+            if value is not None and baseline_ok(read_at, ts):
                 setattr(drive, f"{attribute}_first", value)
                 setattr(drive, f"{attribute}_last", readings.number(reading))
         drive.temperature_last = readings.number(Reading.OUTSIDE_TEMPERATURE)
@@ -235,7 +236,8 @@ class DriveInProgress:
         if last is not None:
             if ts <= last[0]:
                 return
-            if ts - last[0] < TRACK_EVERY_S and distance_m(last[1], last[2], latitude, longitude) < TRACK_EVERY_M - 0.01:
+            near = distance_m(last[1], last[2], latitude, longitude) < TRACK_EVERY_M - 0.01  # 1 cm: rounding
+            if near and ts - last[0] < TRACK_EVERY_S:
                 return
         if self.track_points >= MAX_TRACK_POINTS:
             self.track_dropped += 1
@@ -283,6 +285,11 @@ class DriveInProgress:
 
     def finish(self, end_ts: float, end_zone: str | None, soc_end: float | None,
                capacity_kwh: float | None) -> Drive:
+        reference = self.gps_reference
+        if reference is not None and self.end_latitude is not None and self.end_longitude is not None:
+            # the last stretch, shorter than the noise floor, still happened: the car got to where it stopped
+            self.gps_distance += distance_m(reference[0], reference[1], self.end_latitude, self.end_longitude)
+            self.gps_reference = [self.end_latitude, self.end_longitude]
         distance, source = self.distance
         duration = max(0.0, end_ts - self.start_ts)
         energy, energy_source = self.energy(capacity_kwh, soc_end)

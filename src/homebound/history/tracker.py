@@ -103,7 +103,7 @@ class SessionTracker:
         return warnings
 
     def seed(self, vehicle: str, values: Iterable[tuple[str, object, float]]) -> None:
-        """Start a vehicle without saved sessions from the hub's last known values of the watched signals."""
+        """Bring a vehicle's readings up to the hub's last known values of the watched signals (at start-up)."""
         self.track(vehicle).seed((WATCHED[path], value, ts) for path, value, ts in values if path in WATCHED)
 
     # ---- the sink the vehicle logs report to ---------------------------------------------------------------

@@ -105,6 +105,7 @@ class VehicleLog:
         self._price: PriceSchedule | None = None
         self._gap_from: float | None = None
         self._before: dict[Reading, tuple[float, float]] = {}  # counters as they were before this batch
+        self.resumed_at = 0.0  # data time of the last reading before the hub (re)started
 
     # ---- the stream ---------------------------------------------------------------------------------------
 
@@ -264,11 +265,17 @@ class VehicleLog:
                 "start_place": self.places.label(drive.start_zone, drive.start_latitude, drive.start_longitude)})
             self.checkpoint()
 
+    def _baseline_ok(self, read_at: float, ts: float) -> bool:
+        """Whether a counter read at `read_at` can be a session's starting point at `ts`: any reading the hub saw
+        (a car reports its counters when they change, so silence means unchanged); one from before the hub last
+        started only if recent, since the car may have driven or charged while nobody listened."""
+        return read_at > self.resumed_at or ts - read_at <= self.rules.max_gap_s
+
     def _start_drive(self, ts: float) -> DriveInProgress:
         position = self.readings.position
         zone = self.places.at(*position).zone if position is not None else None
         self.drive = DriveInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                           self.rules.max_gap_s, self._before)
+                                           self._baseline_ok, self._before)
         return self.drive
 
     def _end_drive(self, end_ts: float, at_stop: bool = False) -> None:
@@ -339,7 +346,7 @@ class VehicleLog:
         tariff = self.tariffs.schedule(zone)
         self._price = None if tariff is None else tariff[1]
         self.charge = ChargeInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                             self.rules.max_gap_s, tariff, self._before)
+                                             self._baseline_ok, tariff, self._before)
         if self.parked is not None:
             self.parked.charging_started(ts)
         self.sink.event(self.vehicle, "charge_started", {
@@ -435,14 +442,16 @@ class VehicleLog:
             tariff = self.tariffs.schedule(self.charge.zone)
             self._price = None if tariff is None else tariff[1]
         self.received = time.monotonic()
+        self.resumed_at = self.last_ts
 
     def seed(self, values: Iterable[tuple[Reading, object, float]]) -> None:
-        """Start from the hub's last known values (after a restart without a saved state)."""
+        """Take the hub's last known values where they are newer than ours: after a restart, the hub restores what
+        the recorder wrote (a fraction of a second before a crash), which may be newer than the last checkpoint."""
         for reading, value, ts in values:
-            if plausible(reading, value) and MIN_TS < ts < MAX_TS:
+            if plausible(reading, value) and MIN_TS < ts < MAX_TS and ts > self.readings.times[reading]:
                 self.readings.values[reading] = value
                 self.readings.times[reading] = ts
-                self.last_ts = max(self.last_ts, ts)
+        self.resumed_at = self.last_ts = max([self.last_ts, *self.readings.times])
 
     def stats(self) -> dict[str, int]:
         return {"late_batches": self.late, "stale_values": self.stale, "implausible_values": self.implausible,
