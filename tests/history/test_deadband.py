@@ -69,7 +69,7 @@ def test_rules_from_configuration_and_catalog_override_the_defaults() -> None:
 
 
 def test_an_unknown_path_or_a_distance_on_a_number_is_a_clear_error() -> None:
-    with pytest.raises(DeadbandError, match="Vehicle.Sped"):
+    with pytest.raises(DeadbandError, match=r"Vehicle\.Sped"):
         DeadbandFilter(RecordingConfig(signals={"Vehicle.Sped": DeadbandRule(delta=1.0)}), builtin_catalog())
     with pytest.raises(DeadbandError, match="distance_m applies to the position"):
         DeadbandFilter(RecordingConfig(signals={"Vehicle.Speed": DeadbandRule(distance_m=1.0)}), builtin_catalog())
