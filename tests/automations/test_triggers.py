@@ -209,8 +209,8 @@ async def test_earlier_event_names_still_work(house: House) -> None:
       event: charging_stopped""", "old_stop"))
     hub, t = house.hub, 1_790_000_000.0
     hub.ingest("car1", {PARK: True, ODOMETER: 1000, IS_CHARGING: True}, ts=t)
-    hub.ingest("car1", {PARK: False, IS_CHARGING: False}, ts=t + 1)
-    hub.ingest("car1", {ODOMETER: 1100}, ts=t + 30)
+    hub.ingest("car1", {PARK: False, IS_CHARGING: False}, ts=t + 120)   # two minutes of charging, then away
+    hub.ingest("car1", {ODOMETER: 1100}, ts=t + 150)
     await house.until(lambda: house.results("old") == ["completed"] and house.results("old_stop") == ["completed"])
 
 

@@ -146,3 +146,11 @@ async def test_ac_is_told_by_the_phase_current(story: Story) -> None:
     story.send([(400, {SOC: 51.7, PLUGGED: False})])
     assert (await story.charges())[0]["charge_type"] == "AC"
     assert AC_CURRENT and CHARGED
+
+
+async def test_a_blip_of_charging_is_not_a_session(story: Story) -> None:
+    # IsCharging for 5 s at 2 kW: under 10 Wh. No session, no event.
+    story.send([(0, {PLUGGED: True, IS_CHARGING: False, SOC: 80.0}), (10, {IS_CHARGING: True, POWER: 2000.0}),
+                (15, {IS_CHARGING: False, POWER: 0.0}), (100, {SOC: 80.0})])
+    assert await story.charges() == []
+    assert "charge_started" not in story.names()

@@ -28,6 +28,8 @@ MIN_SOC_CHANGE_FOR_CAPACITY = 10.0
 DC_CURRENT_A = 1.0
 AC_MAX_W = 22_000.0
 LIMIT_TOLERANCE = 0.5
+MIN_ENERGY_KWH = 0.01      # less is not a charging session (a charger's blip)...
+MIN_CHARGING_S = 60.0      # ...unless the car reports no energy at all: then a minute of charging counts
 
 UNPLUGGED = "unplugged"
 LIMIT_REACHED = "limit_reached"
@@ -80,6 +82,7 @@ class ChargeInProgress:
     soc_start: float | None = None
     soc_last: float | None = None
     last_ts: float = 0.0
+    confirmed: bool = False
     paused_at: float | None = None
     paused_soc: float | None = None
     charging_s: float = 0.0
@@ -133,6 +136,11 @@ class ChargeInProgress:
     @property
     def paused(self) -> bool:
         return self.paused_at is not None
+
+    def counts(self) -> bool:
+        """Enough energy (or, when none is reported, enough time) to be a charging session."""
+        added, source = self.energy_added
+        return added >= MIN_ENERGY_KWH or (source == "none" and self.charging_s >= MIN_CHARGING_S)
 
     def integrate(self, readings: Readings, until: float, price: PriceSchedule | None, max_hold_s: float) -> None:
         """Hold the last readings from `last_ts` to `until` (while charging, not while paused). A charger's power

@@ -186,8 +186,9 @@ class StoredSessions:
     async def summary(self, vehicle: str, period: Period, window: Window) -> Row:
         if period not in PERIODS:
             raise BadQuery(f"period {period!r} is not one of {', '.join(PERIODS)}")
-        until = window.until if window.until is not None else time.time()
-        since = window.since if window.since is not None else until - DEFAULT_SUMMARY_SPAN_S[period]
+        until = window.until
+        since = window.since if window.since is not None else (
+            (until if until is not None else time.time()) - DEFAULT_SUMMARY_SPAN_S[period])
         window = Window(since, until).check()
         drives = await self._all("drives", vehicle, window)
         charges = await self._all("charges", vehicle, window)

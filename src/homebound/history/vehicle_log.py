@@ -320,6 +320,8 @@ class VehicleLog:
             if charging:
                 self._start_charge(ts)
             return
+        if not charge.confirmed and charge.counts():
+            self._confirm_charge(charge)
         if charge.paused_at is None:
             if charging:
                 return
@@ -349,8 +351,13 @@ class VehicleLog:
                                              self._baseline_ok, tariff, self._before)
         if self.parked is not None:
             self.parked.charging_started(ts)
+
+    def _confirm_charge(self, charge: ChargeInProgress) -> None:
+        """The session has added enough energy to count: tell the listeners it started (at its start)."""
+        charge.confirmed = True
         self.sink.event(self.vehicle, "charge_started", {
-            **self.charge.figures(), "session": "charge", "place": place.label if place is not None else None})
+            **charge.figures(), "session": "charge",
+            "place": self.places.label(charge.zone, charge.latitude, charge.longitude)})
         self.checkpoint()
 
     def _end_charge(self, end_ts: float, reason: str | None) -> None:
@@ -366,6 +373,10 @@ class VehicleLog:
                                              readings.number(Reading.CHARGE_LIMIT))
         if self.parked is not None and not charge.paused:
             self.parked.charging_ended(end_ts)
+        if not charge.confirmed and not charge.counts():
+            return  # a blip, not a charging session
+        if not charge.confirmed:
+            self._confirm_charge(charge)
         finished = charge.finish(max(end_ts, charge.start_ts), reason, soc, readings.number(Reading.RANGE))
         if finished.capacity_kwh is not None:
             self.estimated_capacity = finished.capacity_kwh
@@ -405,7 +416,7 @@ class VehicleLog:
 
     def open_sessions(self) -> dict[str, object]:
         return {"drive": None if self.drive is None or not self.drive.confirmed else self.drive.figures(),
-                "charge": None if self.charge is None else self.charge.figures(),
+                "charge": None if self.charge is None or not self.charge.confirmed else self.charge.figures(),
                 "parked": None if self.parked is None else self.parked.figures(self.last_ts)}
 
     def checkpoint(self) -> None:
@@ -413,7 +424,7 @@ class VehicleLog:
         self.checkpoint_ts = self.last_ts
         if self.drive is not None and self.drive.confirmed and self.drive.track:
             self.sink.track_points(self.drive.id, self.drive.take_track())
-        if self.charge is not None and self.charge.curve:
+        if self.charge is not None and self.charge.confirmed and self.charge.curve:
             self.sink.curve(self.charge.id, self.charge.take_curve())
         self.sink.checkpoint(self.vehicle, self.to_state())
 
