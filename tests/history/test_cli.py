@@ -69,7 +69,7 @@ def test_drive_show_writes_the_track_as_gpx(hub: tuple[LiveServer, Path], tmp_pa
     result = homebound("drives", "show", drive_id, "--hub", live.base_url, "--gpx", str(tmp_path / "d.gpx"))
     assert result.returncode == 0, result.stderr
     assert "efficiency wh km" in result.stdout and "250.0" in result.stdout
-    assert (tmp_path / "d.gpx").read_text().count("<trkpt") == 601
+    assert (tmp_path / "d.gpx").read_text().count("<trkpt") == 201
 
 
 def test_charges_list_show_and_csv(hub: tuple[LiveServer, Path]) -> None:

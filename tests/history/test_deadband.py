@@ -101,3 +101,24 @@ async def test_in_a_running_hub_history_is_small_and_the_last_values_are_exact(d
         assert again.hub.get("car1", SPEED) == (0.3, T0 + 599, "unknown")
     finally:
         await again.stop()
+
+
+def test_a_distance_on_the_location_branch_is_the_positions_rule() -> None:
+    band = DeadbandFilter(RecordingConfig(signals={"Vehicle.CurrentLocation": DeadbandRule(distance_m=50.0)}),
+                          builtin_catalog())
+    assert band.rule(LAT).threshold == band.rule(LON).threshold == 50.0
+    assert band.rule("Vehicle.CurrentLocation.Altitude").threshold == 5.0   # the built-in rule, untouched
+
+
+def test_the_example_in_docs_history_is_a_valid_configuration() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "history.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(history:.*?)```", text, re.S)
+    assert example is not None
+    config = Config.model_validate(yaml.safe_load(example.group(1)))
+    DeadbandFilter(config.history.recording, builtin_catalog())
+    assert config.history.tariffs[0].time_of_day[0].price_per_kwh == 0.22

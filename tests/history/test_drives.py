@@ -100,13 +100,13 @@ async def test_a_car_without_gear_data_drives_when_it_moves_and_stops_after_stan
     assert (drive["start_ts"], drive["end_ts"], drive["distance_m"]) == (T0 + 11, T0 + 111, 1400.0)
 
 
-async def test_track_of_the_drive_is_a_point_every_ten_metres(story: Story) -> None:
+async def test_track_of_the_drive_is_a_point_every_25_metres_or_more(story: Story) -> None:
     story.send(commute())
     drive = (await story.drives())[0]
     points = await story.carlog.queries.drive_track("car1", str(drive["id"]))
-    assert len(points) == 601                      # home, then each second's fix 10 m further
+    assert len(points) == 201                      # home, then every third fix (30 m: 25 m or more)
     assert (points[0]["latitude"], points[0]["longitude"]) == (at(0)[LAT], at(0)[LON])
-    assert points[-1]["ts"] == T0 + 660 and points[-1]["speed_kmh"] == 36.0
+    assert points[-1]["ts"] == T0 + 660 and points[-1]["speed_kmh"] == 36.0   # +660: 6000 m, a multiple of 30
     assert all(p["ts"] < q["ts"] for p, q in itertools.pairwise(points))
 
 

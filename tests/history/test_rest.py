@@ -78,12 +78,12 @@ def test_the_vin_names_the_vehicle_too(server: LiveServer) -> None:
 def test_one_drive_with_its_track_and_as_gpx(client: httpx.Client) -> None:
     drive_id = client.get("/drives").json()["items"][1]["id"]
     drive = client.get(f"/drives/{drive_id}", params={"track": "true"}).json()
-    assert drive["id"] == drive_id and len(drive["track"]) == 601
+    assert drive["id"] == drive_id and len(drive["track"]) == 201
     gpx = client.get(f"/drives/{drive_id}/track.gpx")
     assert gpx.headers["content-type"].startswith("application/gpx+xml")
     root = ET.fromstring(gpx.text)
     points = root.findall(f"{GPX}trk/{GPX}trkseg/{GPX}trkpt")
-    assert len(points) == 601 and points[0].find(f"{GPX}time").text == "2026-11-25T06:01:00Z"  # type: ignore[union-attr]
+    assert len(points) == 201 and points[0].find(f"{GPX}time").text == "2026-11-25T06:01:00Z"  # type: ignore[union-attr]
     assert root.find(f"{GPX}trk/{GPX}name").text == "Home → Work"  # type: ignore[union-attr]
 
 

@@ -20,7 +20,7 @@ async def test_a_drive_across_a_restart_is_one_drive(story: Story) -> None:
         assert len(drives) == 1 and figures(drives[0]) == CLEAN
         assert [n for n in again.names() if n.startswith("drive")] == ["drive_started", "drive_ended"]
         track = await again.carlog.queries.drive_track("car1", str(drives[0]["id"]))
-        assert len(track) == 601
+        assert len(track) == 201
     finally:
         await again.stop()
 

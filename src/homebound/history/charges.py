@@ -151,7 +151,7 @@ class ChargeInProgress:
             return
         if dt <= max_hold_s and self.paused_at is None:
             self.charging_s += dt
-            power = readings.number(Reading.BATTERY_POWER)
+            power = readings.number(Reading.BATTERY_POWER)  # once a second at most: clarity over speed
             if power is not None:
                 added = max(0.0, power) * dt / 3600
                 self.power_wh += added
@@ -279,9 +279,6 @@ class ChargeInProgress:
         return {"id": self.id, "vehicle": self.vehicle, "start_ts": self.start_ts, "last_ts": self.last_ts,
                 "energy_added_kwh": round(added, 4), "energy_source": source, "soc_start": self.soc_start,
                 "soc_now": self.soc_last, "zone": self.zone, "paused": self.paused, "in_progress": True}
-
-    def to_state(self) -> dict[str, object]:
-        return asdict(self)
 
     @classmethod
     def from_state(cls, state: dict[str, object]) -> ChargeInProgress:

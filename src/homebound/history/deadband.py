@@ -68,6 +68,22 @@ class _Rule:
     max_interval_s: float
 
 
+class _Signal:
+    """One signal of one thing: its rule, the last value recorded, and the latest one held back (if any)."""
+
+    __slots__ = ("held_at", "held_principal", "held_ts", "held_value", "interval", "kind", "threshold", "ts",
+                 "value")
+
+    def __init__(self, rule: _Rule) -> None:
+        self.kind, self.threshold, self.interval = rule.kind, rule.threshold, rule.max_interval_s
+        self.value: Value | None = None
+        self.ts = -1.0  # nothing recorded yet
+        self.held_at = 0.0  # monotonic seconds when a value was held back; 0: none is
+        self.held_value: Value | None = None
+        self.held_ts = 0.0
+        self.held_principal = ""
+
+
 class DeadbandError(HomeboundError):
     pass
 
@@ -87,15 +103,18 @@ class DeadbandFilter:
                     paths = catalog.expand(pattern)
                 except UnknownPath as error:
                     raise DeadbandError(f"history.recording.signals: {error}") from None
-            for path in paths:
-                if rule.distance_m is not None and path not in (LATITUDE, LONGITUDE):
+            if rule.distance_m is not None:
+                # the position is one thing: latitude and longitude share the rule, whichever the pattern named
+                if not {LATITUDE, LONGITUDE} & set(paths):
                     raise DeadbandError(f"history.recording.signals: {pattern}: distance_m applies to the position "
-                                        f"({LATITUDE}, {LONGITUDE}) only; use delta for {path}")
+                                        f"({LATITUDE}, {LONGITUDE}) only; use delta for {', '.join(paths[:3])}")
+                paths = [LATITUDE, LONGITUDE]
+            for path in paths:
                 self._configured[path] = rule
         self._catalog = catalog
         self._rules: dict[str, _Rule] = {}
-        self._recorded: dict[str, dict[str, tuple[Value, float]]] = {}
-        self._tails: dict[tuple[str, str], tuple[Value, float, str, float]] = {}
+        self._things: dict[str, dict[str, _Signal]] = {}
+        self._scanned = 0.0
         self.held_back = 0
 
     def rule(self, path: str) -> _Rule:
@@ -127,80 +146,81 @@ class DeadbandFilter:
         """The part of a batch worth recording (the batch itself when all of it is), None when nothing is."""
         if not self.enabled or batch.field is not Field.VALUE:
             return batch
-        thing, ts = batch.thing, batch.ts
-        recorded = self._recorded.get(thing)
-        if recorded is None:
-            recorded = self._recorded[thing] = {}
-        rules = self._rules
+        ts = batch.ts
+        signals = self._things.get(batch.thing)
+        if signals is None:
+            signals = self._things[batch.thing] = {}
         kept: list[tuple[str, Value]] = []
         position_moves: bool | None = None
+        now = 0.0
         for path, value in batch.changes:
-            rule = rules.get(path) or self.rule(path)
-            last = recorded.get(path)
-            if last is None or ts - last[1] >= rule.max_interval_s or ts < last[1]:
+            signal = signals.get(path)
+            if signal is None:
+                signal = signals[path] = _Signal(self.rule(path))
+            last = signal.value
+            if ts - signal.ts >= signal.interval or ts < signal.ts or last is None:
                 keep = True
-            elif rule.kind == NUMBER:
-                keep = not isinstance(value, int | float) or not isinstance(last[0], int | float) or abs(
-                    value - last[0]) >= rule.threshold
-            elif rule.kind == POSITION:
+            elif signal.kind == NUMBER:
+                try:
+                    keep = abs(value - last) >= signal.threshold  # type: ignore[operator]
+                except TypeError:
+                    keep = True
+            elif signal.kind == POSITION:
                 if position_moves is None:
-                    position_moves = self._position_moves(batch.changes, recorded, rule.threshold)
+                    position_moves = self._position_moves(batch.changes, signals, signal.threshold)
                 keep = position_moves
             else:
-                keep = value != last[0]
+                keep = value != last
             if keep:
-                recorded[path] = (value, ts)
+                signal.value, signal.ts = value, ts
                 kept.append((path, value))
-                if self._tails:
-                    self._tails.pop((thing, path), None)
+                signal.held_at = 0.0
             else:
-                key = (thing, path)
-                self._tails.pop(key, None)  # re-inserted at the end: the tails stay in the order they were held
-                self._tails[key] = (value, ts, batch.principal, time.monotonic())
+                if not now:
+                    now = time.monotonic()
+                signal.held_value, signal.held_ts, signal.held_principal, signal.held_at = (
+                    value, ts, batch.principal, now)
         if len(kept) == len(batch.changes):
             return batch
         self.held_back += len(batch.changes) - len(kept)
-        return ChangeBatch(thing, batch.field, ts, batch.principal, kept) if kept else None
+        return ChangeBatch(batch.thing, batch.field, ts, batch.principal, kept) if kept else None
 
     @staticmethod
-    def _position_moves(changes: list[tuple[str, Value]], recorded: Mapping[str, tuple[Value, float]],
-                        threshold: float) -> bool:
+    def _position_moves(changes: list[tuple[str, Value]], signals: Mapping[str, _Signal], threshold: float) -> bool:
         new = dict(changes)
-        last_lat, last_lon = recorded.get(LATITUDE), recorded.get(LONGITUDE)
+        last_lat, last_lon = signals.get(LATITUDE), signals.get(LONGITUDE)
         if last_lat is None or last_lon is None:
             return True
-        lat, lon = new.get(LATITUDE, last_lat[0]), new.get(LONGITUDE, last_lon[0])
-        if not all(isinstance(v, int | float) for v in (lat, lon, last_lat[0], last_lon[0])):
+        lat, lon = new.get(LATITUDE, last_lat.value), new.get(LONGITUDE, last_lon.value)
+        points = (lat, lon, last_lat.value, last_lon.value)
+        if not all(isinstance(v, int | float) for v in points):
             return True
-        return distance_m(float(last_lat[0]), float(last_lon[0]), float(lat), float(lon)) >= threshold  # type: ignore[arg-type]
+        return distance_m(float(last_lat.value), float(last_lon.value), float(lat), float(lon)) >= threshold  # type: ignore[arg-type]
 
     def settled(self, force: bool = False) -> list[ChangeBatch]:
         """Held-back values that have been the latest of their signal for `settle_s` (all of them with `force`),
-        as batches to record."""
-        if not self._tails:
+        as batches to record. Looks at most twice per `settle_s`, so a fleet's many signals cost little."""
+        now = time.monotonic()
+        if not force and now - self._scanned < self.settle_s / 2:
             return []
-        due = time.monotonic() - self.settle_s
+        self._scanned = now
+        due = now - self.settle_s
         out: list[ChangeBatch] = []
-        tails = self._tails
-        while tails:
-            key = next(iter(tails))
-            value, ts, principal, held = tails[key]
-            if not force and held > due:
-                break
-            del tails[key]
-            thing, path = key
-            recorded = self._recorded.setdefault(thing, {})
-            last = recorded.get(path)
-            if last is not None and last[0] == value:
-                continue  # the same value is on record already
-            recorded[path] = (value, ts)
-            out.append(ChangeBatch(thing, Field.VALUE, ts, principal, [(path, value)]))
+        for thing, signals in self._things.items():
+            for path, signal in signals.items():
+                if not signal.held_at or (signal.held_at > due and not force):
+                    continue
+                signal.held_at = 0.0
+                if signal.value == signal.held_value:
+                    continue  # the same value is on record already
+                signal.value, signal.ts = signal.held_value, signal.held_ts
+                out.append(ChangeBatch(thing, Field.VALUE, signal.held_ts, signal.held_principal,
+                                       [(path, signal.held_value)]))  # type: ignore[list-item]
         return out
 
     def forget(self, thing: str) -> None:
-        self._recorded.pop(thing, None)
-        for key in [k for k in self._tails if k[0] == thing]:
-            del self._tails[key]
+        self._things.pop(thing, None)
 
     def stats(self) -> dict[str, object]:
-        return {"enabled": self.enabled, "held_back": self.held_back, "tails": len(self._tails)}
+        return {"enabled": self.enabled, "held_back": self.held_back,
+                "waiting": sum(1 for signals in self._things.values() for s in signals.values() if s.held_at)}

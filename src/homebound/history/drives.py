@@ -7,7 +7,7 @@ A drive's figures are accumulated as the data arrives, never by re-reading histo
 - energy from the battery's counters (consumed minus charged), else integrated from battery power, else from
   the state of charge and the battery's capacity;
 - speeds (max; mean = distance / duration), state of charge at both ends, the outside temperature
-  (time-weighted mean), and a track (a point every 10 m or 30 s, bounded).
+  (time-weighted mean), and a track (a point every 25 m or 30 s, bounded).
 
 Integration holds each value until the next reading (a car that reports on change means "unchanged until
 now"), and never across a gap longer than `MAX_HOLD_S`: the odometer covers those.
@@ -15,19 +15,28 @@ now"), and never across a gap longer than `MAX_HOLD_S`: the odometer covers thos
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from homebound.history.signals import MAX_SPEED_KMH, Reading, Readings
-from homebound.model.geometry import distance_m
+from homebound.model.geometry import EARTH_RADIUS_M, distance_m
 
 MAX_HOLD_S = 300.0
-TRACK_EVERY_M = 10.0
+TRACK_EVERY_M = 25.0
 TRACK_EVERY_S = 30.0
 MAX_TRACK_POINTS = 50_000
 MIN_EFFICIENCY_DISTANCE_M = 100.0
 GPS_NOISE_FLOOR_M = 15.0
 MAX_ACCURACY_M = 100.0
+_M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+_SPEED, _POWER, _TEMPERATURE = int(Reading.SPEED), int(Reading.BATTERY_POWER), int(Reading.OUTSIDE_TEMPERATURE)
+
+
+def near_distance_m(lat1: float, lon1: float, lat2: float, lon2: float, cos_lat: float) -> float:
+    """Distance on a plane tangent at the drive's latitude (`cos_lat`): within 0.1 % of the great circle over the
+    few hundred metres between two fixes, and a fraction of the cost."""
+    return math.hypot((lat2 - lat1) * _M_PER_DEGREE, (lon2 - lon1) * _M_PER_DEGREE * cos_lat)
 
 
 @dataclass(slots=True)
@@ -99,6 +108,7 @@ class DriveInProgress:
     temperature_last: float | None = None
     gps_jumps: int = 0
     stop_figures: list[float | None] | None = None  # energy, temperature and counters when it stopped moving
+    cos_latitude: float | None = None
     track: list[list[float | None]] = field(default_factory=list)  # unsaved points: ts, lat, lon, speed, soc
     track_last: list[float] | None = None
     track_points: int = 0
@@ -120,7 +130,9 @@ class DriveInProgress:
             drive.end_latitude, drive.end_longitude = position
             drive.gps_reference = [position[0], position[1]]
             drive.last_fix = [readings.times[Reading.LATITUDE], position[0], position[1]]
-            drive._track(ts, position[0], position[1], readings.number(Reading.SPEED), readings.soc)
+            drive.cos_latitude = math.cos(math.radians(position[0]))
+            drive._track(ts, position[0], position[1], readings.number(Reading.SPEED), readings.soc,
+                         drive.cos_latitude)
         for reading, attribute in ((Reading.ODOMETER, "odometer"), (Reading.CONSUMED_ENERGY, "consumed"),
                                    (Reading.CHARGED_ENERGY, "charged")):
             value, read_at = before.get(reading) or (readings.number(reading), readings.times[reading])
@@ -141,17 +153,18 @@ class DriveInProgress:
         if dt <= 0:
             return
         if dt <= MAX_HOLD_S:
-            speed = readings.number(Reading.SPEED)
+            values = readings.values  # believed readings: numbers where numbers belong
+            speed = values[_SPEED]
             if speed is not None:
-                self.speed_distance += speed / 3.6 * dt
+                self.speed_distance += speed / 3.6 * dt  # type: ignore[operator]
                 self.speed_seen = True
-            power = readings.number(Reading.BATTERY_POWER)
+            power = values[_POWER]
             if power is not None:
-                self.net_energy_wh -= power * dt / 3600  # VSS: positive flows into the battery
+                self.net_energy_wh -= power * dt / 3600  # type: ignore[operator]  # VSS: positive flows in
                 self.power_seen = True
-            temperature = readings.number(Reading.OUTSIDE_TEMPERATURE)
+            temperature = values[_TEMPERATURE]
             if temperature is not None:
-                self.temperature_sum += temperature * dt
+                self.temperature_sum += temperature * dt  # type: ignore[operator]
                 self.temperature_time += dt
         self.last_ts = until
 
@@ -208,12 +221,13 @@ class DriveInProgress:
         """A new position fix; False (and ignored) when it is a GPS jump or too inaccurate to use."""
         if accuracy is not None and accuracy > MAX_ACCURACY_M:
             return False
-        if self.last_fix is not None:
-            last_ts, last_lat, last_lon = self.last_fix
-            step = distance_m(last_lat, last_lon, latitude, longitude)
-            elapsed = ts - last_ts
-            limit = MAX_SPEED_KMH / 3.6 * max(elapsed, 0.0) + 50.0
-            if step > limit:
+        cos_lat = self.cos_latitude
+        if cos_lat is None:
+            cos_lat = self.cos_latitude = math.cos(math.radians(latitude))
+        last = self.last_fix
+        if last is not None:
+            step = near_distance_m(last[1], last[2], latitude, longitude, cos_lat)
+            if step > MAX_SPEED_KMH / 3.6 * max(ts - last[0], 0.0) + 50.0:
                 self.gps_jumps += 1
                 return False
         self.last_fix = [ts, latitude, longitude]
@@ -223,20 +237,21 @@ class DriveInProgress:
         reference = self.gps_reference
         if reference is None:
             self.gps_reference = [latitude, longitude]
-        else:
-            moved = distance_m(reference[0], reference[1], latitude, longitude)
+        elif self.odometer_first is None and not self.speed_seen:  # the distance comes from positions
+            moved = near_distance_m(reference[0], reference[1], latitude, longitude, cos_lat)
             if moved > max(GPS_NOISE_FLOOR_M, accuracy or 0.0):
                 self.gps_distance += moved
                 self.gps_reference = [latitude, longitude]
-        self._track(ts, latitude, longitude, speed, soc)
+        self._track(ts, latitude, longitude, speed, soc, cos_lat)
         return True
 
-    def _track(self, ts: float, latitude: float, longitude: float, speed: float | None, soc: float | None) -> None:
+    def _track(self, ts: float, latitude: float, longitude: float, speed: float | None, soc: float | None,
+               cos_lat: float) -> None:
         last = self.track_last
         if last is not None:
             if ts <= last[0]:
                 return
-            near = distance_m(last[1], last[2], latitude, longitude) < TRACK_EVERY_M - 0.01  # 1 cm: rounding
+            near = near_distance_m(last[1], last[2], latitude, longitude, cos_lat) < TRACK_EVERY_M - 0.01  # rounding
             if near and ts - last[0] < TRACK_EVERY_S:
                 return
         if self.track_points >= MAX_TRACK_POINTS:
@@ -319,9 +334,6 @@ class DriveInProgress:
                 "confirmed": self.confirmed, "in_progress": True}
 
     # ---- persistence --------------------------------------------------------------------------------------
-
-    def to_state(self) -> dict[str, object]:
-        return asdict(self)
 
     @classmethod
     def from_state(cls, state: dict[str, object]) -> DriveInProgress:

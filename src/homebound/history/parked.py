@@ -109,9 +109,6 @@ class ParkedInProgress:
                 "soc_now": self.soc_last, "duration_s": round(max(0.0, now - self.start_ts), 3),
                 "charging": self.charging_since is not None, "in_progress": True}
 
-    def to_state(self) -> dict[str, object]:
-        return asdict(self)
-
     @classmethod
     def from_state(cls, state: dict[str, object]) -> ParkedInProgress:
         known = {f.name for f in fields(cls)}

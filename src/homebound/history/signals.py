@@ -100,16 +100,19 @@ _LIMITS: dict[Reading, tuple[float, float]] = {
     Reading.AC_CURRENT: (-1000.0, 1000.0),
 }
 _BOOLEAN = {Reading.IS_MOVING, Reading.PARK_LOCK, Reading.IS_CHARGING, Reading.PLUGGED}
+# Per reading, as lists indexed by it (the tracker checks every watched value: no dictionary, no call):
+IS_FLAG = [reading in _BOOLEAN for reading in Reading]
+LOW = [_LIMITS.get(reading, (-float("inf"), 0.0))[0] for reading in Reading]
+HIGH = [_LIMITS.get(reading, (0.0, float("inf")))[1] for reading in Reading]
 
 
 def plausible(reading: Reading, value: object) -> bool:
-    """A value of the right shape for the reading and within what a car can report."""
-    if reading in _BOOLEAN:
-        return isinstance(value, bool)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    limits = _LIMITS.get(reading)
-    return limits is None or limits[0] <= value <= limits[1]
+    """A value of the right shape for the reading (a bool for flags; an int or float otherwise, never a bool)
+    and within what a car can report."""
+    kind = value.__class__
+    if IS_FLAG[reading]:
+        return kind is bool
+    return (kind is float or kind is int) and LOW[reading] <= value <= HIGH[reading]  # type: ignore[operator]
 
 
 def _no_values() -> list[object]:
@@ -127,13 +130,12 @@ class Readings:
     values: list[object] = field(default_factory=_no_values)
     times: list[float] = field(default_factory=_no_times)
 
+    # Only believed values are stored (see `plausible`): a number where a number belongs, a bool for a flag.
     def number(self, reading: Reading) -> float | None:
-        value = self.values[reading]
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return self.values[reading]  # type: ignore[return-value]
 
     def flag(self, reading: Reading) -> bool | None:
-        value = self.values[reading]
-        return value if isinstance(value, bool) else None
+        return self.values[reading]  # type: ignore[return-value]
 
     @property
     def soc(self) -> float | None:
@@ -172,9 +174,6 @@ class Readings:
         power = self.number(Reading.BATTERY_POWER)
         return power is not None and power >= min_power_w and not self.moving() and self.flag(
             Reading.PLUGGED) is not False
-
-    def to_json(self) -> dict[str, object]:
-        return {"values": list(self.values), "times": list(self.times)}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Readings:

@@ -36,7 +36,7 @@ class Write:
     row: Row | None = None
     session: str = ""
     points: Points | None = None
-    state: dict[str, object] | None = None
+    state: str | None = None  # a vehicle's open sessions, as JSON
 
     @classmethod
     def drive(cls, drive: Drive, track: Points) -> Write:
@@ -71,7 +71,7 @@ class SessionStore:
 
     def write(self, writes: Sequence[Write]) -> None:
         """Apply writes in one transaction, in order (the last open state per vehicle is the one kept)."""
-        states: dict[str, dict[str, object] | None] = {}
+        states: dict[str, str | None] = {}
         finished: dict[sa.Table, list[Row]] = {drives: [], charges: [], parked: []}
         tracks: list[Row] = []
         curves: list[Row] = []
@@ -103,8 +103,8 @@ class SessionStore:
                 if state is None:
                     connection.execute(sa.delete(open_sessions).where(open_sessions.c.vehicle == vehicle))
                     continue
-                statement = self._insert(open_sessions).values(
-                    vehicle=vehicle, state_json=orjson.dumps(state).decode(), updated_at=time.time())
+                statement = self._insert(open_sessions).values(vehicle=vehicle, state_json=state,
+                                                               updated_at=time.time())
                 connection.execute(statement.on_conflict_do_update(
                     index_elements=["vehicle"], set_={"state_json": statement.excluded.state_json,
                                                       "updated_at": statement.excluded.updated_at}))

@@ -131,7 +131,7 @@ class SessionTracker:
     def curve(self, charge_id: str, points: Points) -> None:
         self._put(Write("curve", session=charge_id, points=points))
 
-    def checkpoint(self, vehicle: str, state: dict[str, object] | None) -> None:
+    def checkpoint(self, vehicle: str, state: str | None) -> None:
         self._put(Write("checkpoint", vehicle=vehicle, state=state))
 
     def _put(self, write: Write) -> None:

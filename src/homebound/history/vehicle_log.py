@@ -27,11 +27,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+import orjson
+
 from homebound.history.charges import UNPLUGGED, Charge, ChargeInProgress
 from homebound.history.drives import Drive, DriveInProgress
 from homebound.history.parked import ParkedInProgress, ParkedPeriod
 from homebound.history.places import Places
-from homebound.history.signals import Reading, Readings, plausible
+from homebound.history.signals import HIGH, IS_FLAG, LOW, Reading, Readings, plausible
 from homebound.history.tariffs import PriceSchedule, TariffBook
 
 MIN_TS = 946_684_800.0        # 2000-01-01: earlier timestamps are a clock that was never set
@@ -47,6 +49,7 @@ DRIVE_FIGURES = frozenset({Reading.SPEED, Reading.ODOMETER, Reading.CONSUMED_ENE
 CHARGE_FIGURES = frozenset({Reading.CHARGED_ENERGY, Reading.BATTERY_POWER, Reading.DC_CURRENT,
                             Reading.AC_CURRENT})
 SOCS = frozenset({Reading.SOC, Reading.SOC_DISPLAYED})
+OBSERVED = DRIVE_FIGURES | CHARGE_FIGURES | SOCS | {Reading.PLUGGED}
 
 
 class SessionSink(Protocol):
@@ -58,7 +61,7 @@ class SessionSink(Protocol):
     def parked_ended(self, period: ParkedPeriod) -> None: ...
     def track_points(self, drive_id: str, points: list[list[float | None]]) -> None: ...
     def curve(self, charge_id: str, points: list[list[float | None]]) -> None: ...
-    def checkpoint(self, vehicle: str, state: dict[str, object] | None) -> None: ...
+    def checkpoint(self, vehicle: str, state: str | None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,47 +114,55 @@ class VehicleLog:
 
     def apply(self, ts: float, values: Iterable[tuple[Reading, object]], received: float | None = None) -> None:
         """One batch's watched values, all read at `ts` (epoch seconds)."""
+        last_ts = self.last_ts
         if not MIN_TS < ts < MAX_TS or (
-                ts > time.time() + MAX_FUTURE_S and self.last_ts and ts > self.last_ts + MAX_FORWARD_JUMP_S):
+                last_ts and ts > last_ts + MAX_FORWARD_JUMP_S and ts > time.time() + MAX_FUTURE_S):
             self.bad_timestamps += 1
             return
-        late = ts < self.last_ts
+        late = ts < last_ts
         self._gap_from = None
         if late:
             self.late += 1
-        elif self.last_ts:
-            if ts - self.last_ts > self.rules.max_gap_s:
-                self._gap_from = self.last_ts
-            self._across_gap(ts)
+        elif last_ts:
+            if ts - last_ts > self.rules.max_gap_s:
+                self._gap_from = last_ts
+            if self.drive is not None:
+                self._across_gap(ts)
             self._integrate(ts)
             charge = self.charge
             if charge is not None and charge.paused_at is not None and ts - charge.paused_at >= self.rules.merge_gap_s:
                 self._end_charge(charge.paused_at, None)  # before this batch's values: they are not the session's
         readings = self.readings
+        stored, times = readings.values, readings.times
         fix = False
         if self._before:
             self._before = {}
         for reading, value in values:
-            if ts < readings.times[reading]:
+            if ts < times[reading]:
                 self.stale += 1
                 continue
-            if not plausible(reading, value):
-                self.implausible += 1
-                continue
-            if reading in COUNTERS:
-                if not self._counter_believable(reading, value, ts):  # type: ignore[arg-type]
+            kind = value.__class__
+            if IS_FLAG[reading]:
+                if kind is not bool:
                     self.implausible += 1
                     continue
-                before = readings.number(reading)
+            elif (kind is not float and kind is not int) or not LOW[reading] <= value <= HIGH[reading]:  # type: ignore[operator]
+                self.implausible += 1
+                continue
+            elif reading in COUNTERS:
+                before = stored[reading]
                 if before is not None:
-                    self._before[reading] = (before, readings.times[reading])
-            previous = readings.values[reading]
-            readings.values[reading] = value
-            readings.times[reading] = ts
-            if reading is Reading.LATITUDE or reading is Reading.LONGITUDE:
-                fix = True
-            else:
+                    if not self._counter_believable(reading, value, before, ts):  # type: ignore[arg-type]
+                        self.implausible += 1
+                        continue
+                    self._before[reading] = (before, times[reading])  # type: ignore[assignment]
+            previous = stored[reading]
+            stored[reading] = value
+            times[reading] = ts
+            if reading in OBSERVED:
                 self._observe(reading, value, previous, ts)
+            elif reading is Reading.LATITUDE or reading is Reading.LONGITUDE:
+                fix = True
         if fix:
             self._fix(ts)
         if not late:
@@ -161,10 +172,8 @@ class VehicleLog:
         if self.last_ts - self.checkpoint_ts >= self.rules.checkpoint_s:
             self.checkpoint()
 
-    def _counter_believable(self, reading: Reading, value: float, ts: float) -> bool:
-        last = self.readings.number(reading)
-        if last is None:
-            return True
+    def _counter_believable(self, reading: Reading, value: float, last: float, ts: float) -> bool:
+        """A lifetime counter never goes back, and never faster than a car can make it go."""
         if value < last:
             return False
         elapsed = ts - self.readings.times[reading]
@@ -177,28 +186,26 @@ class VehicleLog:
             self.charge.integrate(self.readings, ts, self._price, self.rules.max_gap_s)
 
     def _observe(self, reading: Reading, value: object, previous: object, ts: float) -> None:
+        """A new value of a reading the open sessions' figures use."""
+        drive, charge = self.drive, self.charge
         if reading in SOCS:
             soc = self.readings.soc
             if soc is None:
                 return
-            if self.drive is not None:
-                self.drive.observe(Reading.SOC, soc, ts)
-            if self.charge is not None:
-                self.charge.observe(Reading.SOC, soc, ts, self.readings, self._price)
+            if drive is not None:
+                drive.observe(Reading.SOC, soc, ts)
+            if charge is not None:
+                charge.observe(Reading.SOC, soc, ts, self.readings, self._price)
             if self.parked is not None:
                 self.parked.soc(soc)
-            return
-        if reading is Reading.PLUGGED:
+        elif reading is Reading.PLUGGED:
             if isinstance(previous, bool) and previous != value:
                 self.sink.event(self.vehicle, "plugged_in" if value else "unplugged", {"ts": ts})
-            return
-        number = float(value) if isinstance(value, int | float) else None
-        if number is None:
-            return
-        if self.drive is not None and reading in DRIVE_FIGURES:
-            self.drive.observe(reading, number, ts)
-        if self.charge is not None and reading in CHARGE_FIGURES:
-            self.charge.observe(reading, number, ts, self.readings, self._price)
+        else:
+            if drive is not None and reading in DRIVE_FIGURES:
+                drive.observe(reading, value, ts)  # type: ignore[arg-type]  # believed: a number
+            if charge is not None and reading in CHARGE_FIGURES:
+                charge.observe(reading, value, ts, self.readings, self._price)  # type: ignore[arg-type]
 
     def _fix(self, ts: float) -> None:
         position = self.readings.position
@@ -426,14 +433,12 @@ class VehicleLog:
             self.sink.track_points(self.drive.id, self.drive.take_track())
         if self.charge is not None and self.charge.confirmed and self.charge.curve:
             self.sink.curve(self.charge.id, self.charge.take_curve())
-        self.sink.checkpoint(self.vehicle, self.to_state())
+        self.sink.checkpoint(self.vehicle, orjson.dumps(self.to_state()).decode())
 
     def to_state(self) -> dict[str, object]:
-        return {"last_ts": self.last_ts, "readings": self.readings.to_json(),
-                "drive": None if self.drive is None else self.drive.to_state(),
-                "charge": None if self.charge is None else self.charge.to_state(),
-                "parked": None if self.parked is None else self.parked.to_state(),
-                "estimated_capacity": self.estimated_capacity}
+        """What a restart needs (the open sessions are dataclasses: orjson writes them as they are, fast)."""
+        return {"last_ts": self.last_ts, "readings": self.readings, "drive": self.drive, "charge": self.charge,
+                "parked": self.parked, "estimated_capacity": self.estimated_capacity}
 
     def restore(self, state: dict[str, object]) -> None:
         """Resume from a saved state (after a restart): the open sessions go on where they were."""
