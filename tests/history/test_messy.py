@@ -134,3 +134,11 @@ async def test_a_fix_at_null_island_is_ignored(story: Story) -> None:
     drive = (await story.drives())[0]
     track = await story.carlog.queries.drive_track("car1", str(drive["id"]))
     assert all(p["latitude"] != 0.0 for p in track)
+
+
+async def test_a_late_value_older_than_the_signals_last_reading_is_ignored(story: Story) -> None:
+    story.send(commute())                         # ... P at +670
+    story.send([(600, {GEAR: 127})])              # a D from +600 arrives after the P: stale
+    vehicle_log = story.carlog.tracker.logs["car1"]
+    assert vehicle_log.drive is None and vehicle_log.stats()["stale_values"] == 1
+    assert len(await story.drives()) == 1

@@ -93,3 +93,10 @@ async def test_projected_range_at_100_percent_from_capacity_and_recent_efficienc
         assert battery["capacity_source"] == "configured"
     finally:
         await story.stop()
+
+
+async def test_a_battery_that_re_estimates_upwards_while_parked_loses_nothing(story: Story) -> None:
+    story.send(commute())                                             # at work from +670, 71.0 %
+    story.send([(670 + HOUR, {SOC: 71.3}), *drive_off(670 + 2 * HOUR, 12_806_000)])
+    work = (await story.parked())[-1]
+    assert work["soc_lost"] == 0.0 and work["drain_per_day"] == 0.0
