@@ -6,6 +6,8 @@ all there is), on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tests.history.conftest import IS_CHARGING, T0, Story, ac_charge, commute
 from tests.history.test_messy import CLEAN, figures
 
@@ -66,5 +68,22 @@ async def test_a_parked_car_after_a_restart_keeps_its_parked_period(story: Story
         current = await again.carlog.queries.current("car1")
         parked = current["parked"]
         assert isinstance(parked, dict) and parked["start_ts"] == T0 + 670 and parked["zone"] == "work"
+    finally:
+        await again.stop()
+
+
+async def test_a_damaged_saved_state_is_a_warning_and_a_fresh_start(story: Story) -> None:
+    story.send([b for b in commute() if b[0] <= 360])
+    await story.stop()
+    with story.database.engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE open_sessions SET state_json = '{\"drive\": {\"id\": 1, \"start_ts\": \"soon\"}}'"))
+    story.database.dispose()
+    again = Story(story.url, story.config)
+    warnings = await again.carlog.start()
+    try:
+        assert warnings and "damaged" in warnings[0]
+        again.send([b for b in commute(start=1000)])
+        assert len(await again.drives()) == 1          # the next drive is told as usual
     finally:
         await again.stop()

@@ -98,8 +98,8 @@ class SessionTracker:
                 continue
             try:
                 self.logs[vehicle].restore(state)
-            except (TypeError, ValueError) as error:
-                warnings.append(f"{vehicle}: saved open sessions not resumed: {str(error)[:200]}")
+            except ValueError as error:
+                warnings.append(f"{vehicle}: saved open sessions not resumed: {error}")
         return warnings
 
     def seed(self, vehicle: str, values: Iterable[tuple[str, object, float]]) -> None:

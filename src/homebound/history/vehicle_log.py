@@ -449,9 +449,17 @@ class VehicleLog:
         if isinstance(last_ts, int | float):
             self.last_ts = self.checkpoint_ts = float(last_ts)
         drive, charge, parked = state.get("drive"), state.get("charge"), state.get("parked")
-        self.drive = DriveInProgress.from_state(drive) if isinstance(drive, dict) else None
-        self.charge = ChargeInProgress.from_state(charge) if isinstance(charge, dict) else None
-        self.parked = ParkedInProgress.from_state(parked) if isinstance(parked, dict) else None
+        try:
+            self.drive = DriveInProgress.from_state(drive) if isinstance(drive, dict) else None
+            self.charge = ChargeInProgress.from_state(charge) if isinstance(charge, dict) else None
+            self.parked = ParkedInProgress.from_state(parked) if isinstance(parked, dict) else None
+            self.open_sessions()  # every figure computes: the saved state is whole
+            for session in (self.drive, self.charge, self.parked):
+                if session is not None and not isinstance(session.start_ts, int | float):
+                    raise TypeError(f"start_ts {session.start_ts!r} is not a time")
+        except (TypeError, ValueError, KeyError, IndexError) as error:
+            self.drive = self.charge = self.parked = None
+            raise ValueError(f"the saved open sessions are damaged ({str(error)[:200]}); starting afresh") from None
         capacity = state.get("estimated_capacity")
         self.estimated_capacity = float(capacity) if isinstance(capacity, int | float) else self.estimated_capacity
         if self.charge is not None:
