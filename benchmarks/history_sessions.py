@@ -33,10 +33,10 @@ from homebound.history.deadband import DeadbandFilter
 from homebound.history.places import Places
 from homebound.history.recorder import HistoryRecorder
 from homebound.history.retention import Retention
+from homebound.history.rules import LogRules
 from homebound.history.store import SessionStore
 from homebound.history.tariffs import TariffBook
 from homebound.history.tracker import SessionTracker
-from homebound.history.vehicle_log import LogRules
 from homebound.history.writer import SessionWriter
 from homebound.hub import ChangeBatch, Hub
 from homebound.model.geometry import destination

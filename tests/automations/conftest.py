@@ -18,9 +18,9 @@ from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_text
 from homebound.history.places import Places
+from homebound.history.rules import LogRules
 from homebound.history.tariffs import TariffBook
 from homebound.history.tracker import SessionTracker
-from homebound.history.vehicle_log import LogRules
 from homebound.hub import Command, Hub
 from homebound.model.geometry import Zone, destination
 from homebound.model.vss_loader import builtin_catalog

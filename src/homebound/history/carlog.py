@@ -17,11 +17,11 @@ from homebound.history.deadband import DeadbandFilter
 from homebound.history.places import Places
 from homebound.history.queries import StoredSessions
 from homebound.history.retention import Retention, RetentionResult
+from homebound.history.rules import LogRules
 from homebound.history.signals import WATCHED, Reading
 from homebound.history.store import SessionStore
 from homebound.history.tariffs import TariffBook
 from homebound.history.tracker import SessionListener, SessionTracker
-from homebound.history.vehicle_log import LogRules
 from homebound.history.writer import SessionWriter
 from homebound.hub.core import Hub
 from homebound.hub.errors import UnknownThing

@@ -17,10 +17,11 @@ from homebound.history.charges import Charge
 from homebound.history.drives import Drive
 from homebound.history.parked import ParkedPeriod
 from homebound.history.places import Places
+from homebound.history.rules import LogRules
 from homebound.history.signals import WATCHED, Reading
 from homebound.history.store import Points, Write
 from homebound.history.tariffs import TariffBook
-from homebound.history.vehicle_log import LogRules, VehicleLog
+from homebound.history.vehicle_log import VehicleLog
 from homebound.history.writer import SessionWriter
 from homebound.hub.events import ChangeBatch, Field
 

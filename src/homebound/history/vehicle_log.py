@@ -20,66 +20,33 @@ with a wrong clock or a replayed recording cannot end a session early).
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
 
 import orjson
 
-from homebound.history.charges import UNPLUGGED, Charge, ChargeInProgress
-from homebound.history.drives import Drive, DriveInProgress
-from homebound.history.parked import ParkedInProgress, ParkedPeriod
+from homebound.history.charges import UNPLUGGED, ChargeInProgress
+from homebound.history.charging import ChargingLog
+from homebound.history.drives import DriveInProgress
+from homebound.history.parked import ParkedInProgress
 from homebound.history.places import Places
+from homebound.history.rules import (
+    CHARGE_FIGURES,
+    COUNTERS,
+    DRIVE_FIGURES,
+    MAX_COUNTER_RATE,
+    MAX_FORWARD_JUMP_S,
+    MAX_FUTURE_S,
+    MAX_TS,
+    MIN_TS,
+    OBSERVED,
+    SOCS,
+    LogRules,
+    SessionSink,
+    session_id,
+)
 from homebound.history.signals import HIGH, IS_FLAG, LOW, Reading, Readings, plausible
-from homebound.history.tariffs import PriceSchedule, TariffBook
-
-MIN_TS = 946_684_800.0        # 2000-01-01: earlier timestamps are a clock that was never set
-MAX_TS = 32_503_680_000.0     # 3000-01-01
-MAX_FUTURE_S = 86_400.0       # a batch this far ahead of the hub's clock...
-MAX_FORWARD_JUMP_S = 30 * 86_400.0  # ...that also jumps this far past the car's last data is not believed
-MAX_COUNTER_RATE = {Reading.ODOMETER: 170.0,          # m/s, above any road car
-                    Reading.CONSUMED_ENERGY: 0.6,     # kWh/s (about 2 MW)
-                    Reading.CHARGED_ENERGY: 0.6}
-COUNTERS = frozenset(MAX_COUNTER_RATE)
-DRIVE_FIGURES = frozenset({Reading.SPEED, Reading.ODOMETER, Reading.CONSUMED_ENERGY, Reading.CHARGED_ENERGY,
-                           Reading.OUTSIDE_TEMPERATURE})
-CHARGE_FIGURES = frozenset({Reading.CHARGED_ENERGY, Reading.BATTERY_POWER, Reading.DC_CURRENT,
-                            Reading.AC_CURRENT})
-SOCS = frozenset({Reading.SOC, Reading.SOC_DISPLAYED})
-OBSERVED = DRIVE_FIGURES | CHARGE_FIGURES | SOCS | {Reading.PLUGGED}
-
-
-class SessionSink(Protocol):
-    """Where a vehicle log's results go: events for automations, rows for the database."""
-
-    def event(self, vehicle: str, name: str, data: dict[str, object]) -> None: ...
-    def drive_ended(self, drive: Drive, track: list[list[float | None]]) -> None: ...
-    def charge_ended(self, charge: Charge, curve: list[list[float | None]]) -> None: ...
-    def parked_ended(self, period: ParkedPeriod) -> None: ...
-    def track_points(self, drive_id: str, points: list[list[float | None]]) -> None: ...
-    def curve(self, charge_id: str, points: list[list[float | None]]) -> None: ...
-    def checkpoint(self, vehicle: str, state: str | None) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class LogRules:
-    """The thresholds of detection (from `HistoryConfig`)."""
-
-    min_distance_m: float = 10.0
-    end_after_stationary_s: float = 180.0
-    offline_end_s: float = 600.0
-    max_gap_s: float = 1800.0
-    merge_gap_s: float = 60.0
-    min_charge_power_w: float = 500.0
-    checkpoint_s: float = 30.0
-
-
-def session_id(ts: float) -> str:
-    """Readable, sortable and unique: the start in UTC and 24 random bits (`20261125T080012-a1b2c3`)."""
-    return f"{dt.datetime.fromtimestamp(ts, dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+from homebound.history.tariffs import TariffBook
 
 
 class VehicleLog:
@@ -93,10 +60,9 @@ class VehicleLog:
         self.tariffs = tariffs
         self.sink = sink
         self.configured_capacity = capacity_kwh
-        self.estimated_capacity: float | None = None
         self.readings = Readings()
         self.drive: DriveInProgress | None = None
-        self.charge: ChargeInProgress | None = None
+        self.charging = ChargingLog(self)
         self.parked: ParkedInProgress | None = None
         self.last_ts = 0.0
         self.received = time.monotonic()
@@ -105,9 +71,8 @@ class VehicleLog:
         self.stale = 0
         self.implausible = 0
         self.bad_timestamps = 0
-        self._price: PriceSchedule | None = None
         self._gap_from: float | None = None
-        self._before: dict[Reading, tuple[float, float]] = {}  # counters as they were before this batch
+        self.counters_before: dict[Reading, tuple[float, float]] = {}  # counters as they were before this batch
         self.resumed_at = 0.0  # data time of the last reading before the hub (re)started
 
     # ---- the stream ---------------------------------------------------------------------------------------
@@ -129,14 +94,12 @@ class VehicleLog:
             if self.drive is not None:
                 self._across_gap(ts)
             self._integrate(ts)
-            charge = self.charge
-            if charge is not None and charge.paused_at is not None and ts - charge.paused_at >= self.rules.merge_gap_s:
-                self._end_charge(charge.paused_at, None)  # before this batch's values: they are not the session's
+            self.charging.expire(ts)  # before this batch's values: they are not the ended session's
         readings = self.readings
         stored, times = readings.values, readings.times
         fix = False
-        if self._before:
-            self._before = {}
+        if self.counters_before:
+            self.counters_before = {}
         for reading, value in values:
             if ts < times[reading]:
                 self.stale += 1
@@ -155,7 +118,7 @@ class VehicleLog:
                     if not self._counter_believable(reading, value, before, ts):  # type: ignore[arg-type]
                         self.implausible += 1
                         continue
-                    self._before[reading] = (before, times[reading])  # type: ignore[assignment]
+                    self.counters_before[reading] = (before, times[reading])  # type: ignore[assignment]
             previous = stored[reading]
             stored[reading] = value
             times[reading] = ts
@@ -182,20 +145,18 @@ class VehicleLog:
     def _integrate(self, ts: float) -> None:
         if self.drive is not None:
             self.drive.integrate(self.readings, ts)
-        if self.charge is not None:
-            self.charge.integrate(self.readings, ts, self._price, self.rules.max_gap_s)
+        self.charging.integrate(self.readings, ts)
 
     def _observe(self, reading: Reading, value: object, previous: object, ts: float) -> None:
         """A new value of a reading the open sessions' figures use."""
-        drive, charge = self.drive, self.charge
+        drive, charging = self.drive, self.charging
         if reading in SOCS:
             soc = self.readings.soc
             if soc is None:
                 return
             if drive is not None:
                 drive.observe(Reading.SOC, soc, ts)
-            if charge is not None:
-                charge.observe(Reading.SOC, soc, ts, self.readings, self._price)
+            charging.observe(Reading.SOC, soc, ts, self.readings)
             if self.parked is not None:
                 self.parked.soc(soc)
         elif reading is Reading.PLUGGED:
@@ -204,8 +165,8 @@ class VehicleLog:
         else:
             if drive is not None and reading in DRIVE_FIGURES:
                 drive.observe(reading, value, ts)  # type: ignore[arg-type]  # believed: a number
-            if charge is not None and reading in CHARGE_FIGURES:
-                charge.observe(reading, value, ts, self.readings, self._price)  # type: ignore[arg-type]
+            if reading in CHARGE_FIGURES:
+                charging.observe(reading, value, ts, self.readings)  # type: ignore[arg-type]
 
     def _fix(self, ts: float) -> None:
         position = self.readings.position
@@ -242,7 +203,7 @@ class VehicleLog:
         if self.drive is None and self.parked is None:
             self._start_parked(ts)
         if self.drive is None or not self.drive.confirmed:
-            self._evaluate_charge(ts)
+            self.charging.evaluate(ts, self._gap_from)
 
     def _across_gap(self, ts: float) -> None:
         """Data resumes after a silence: end what the silence ended."""
@@ -265,14 +226,15 @@ class VehicleLog:
             if self.parked is not None:
                 self.sink.parked_ended(self.parked.finish(drive.start_ts, self.capacity))
                 self.parked = None
-            if self.charge is not None:
-                self._end_charge(self.charge.paused_at or drive.start_ts, UNPLUGGED)
+            charge = self.charging.session
+            if charge is not None:
+                self.charging.end(charge.paused_at or drive.start_ts, UNPLUGGED)
             self.sink.event(self.vehicle, "drive_started", {
                 **drive.figures(), "session": "drive",
                 "start_place": self.places.label(drive.start_zone, drive.start_latitude, drive.start_longitude)})
             self.checkpoint()
 
-    def _baseline_ok(self, read_at: float, ts: float) -> bool:
+    def baseline_ok(self, read_at: float, ts: float) -> bool:
         """Whether a counter read at `read_at` can be a session's starting point at `ts`: any reading the hub saw
         (a car reports its counters when they change, so silence means unchanged); one from before the hub last
         started only if recent, since the car may have driven or charged while nobody listened."""
@@ -282,7 +244,7 @@ class VehicleLog:
         position = self.readings.position
         zone = self.places.at(*position).zone if position is not None else None
         self.drive = DriveInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                           self._baseline_ok, self._before)
+                                           self.baseline_ok, self.counters_before)
         return self.drive
 
     def _end_drive(self, end_ts: float, at_stop: bool = False) -> None:
@@ -318,80 +280,10 @@ class VehicleLog:
         self.parked = ParkedInProgress.begin(session_id(ts), self.vehicle, ts, position, zone, self.readings.soc,
                                              self.charge is not None and not self.charge.paused)
 
-    def _evaluate_charge(self, ts: float) -> None:
-        readings = self.readings
-        charging = readings.charging(self.rules.min_charge_power_w)
-        charge = self.charge
-        merge = self.rules.merge_gap_s
-        if charge is None:
-            if charging:
-                self._start_charge(ts)
-            return
-        if not charge.confirmed and charge.counts():
-            self._confirm_charge(charge)
-        if charge.paused_at is None:
-            if charging:
-                return
-            paused_at = self._gap_from if self._gap_from is not None else ts
-            charge.pause(paused_at, readings.soc)
-            if self.parked is not None:
-                self.parked.charging_ended(paused_at)
-            if readings.flag(Reading.PLUGGED) is False or ts - paused_at >= merge:
-                self._end_charge(paused_at, None)
-            return
-        if ts - charge.paused_at >= merge or readings.flag(Reading.PLUGGED) is False:
-            self._end_charge(charge.paused_at, None)
-            if charging:
-                self._start_charge(ts)
-        elif charging:
-            charge.resume(ts)
-            if self.parked is not None:
-                self.parked.charging_started(ts)
-
-    def _start_charge(self, ts: float) -> None:
-        position = self.readings.position
-        place = self.places.at(*position) if position is not None else None
-        zone = place.zone if place is not None else None
-        tariff = self.tariffs.schedule(zone)
-        self._price = None if tariff is None else tariff[1]
-        self.charge = ChargeInProgress.begin(session_id(ts), self.vehicle, ts, self.readings, zone,
-                                             self._baseline_ok, tariff, self._before)
-        if self.parked is not None:
-            self.parked.charging_started(ts)
-
-    def _confirm_charge(self, charge: ChargeInProgress) -> None:
-        """The session has added enough energy to count: tell the listeners it started (at its start)."""
-        charge.confirmed = True
-        self.sink.event(self.vehicle, "charge_started", {
-            **charge.figures(), "session": "charge",
-            "place": self.places.label(charge.zone, charge.latitude, charge.longitude)})
-        self.checkpoint()
-
-    def _end_charge(self, end_ts: float, reason: str | None) -> None:
-        charge = self.charge
-        if charge is None:
-            return
-        self.charge = None
-        self._price = None
-        readings = self.readings
-        soc = charge.paused_soc if charge.paused_soc is not None else readings.soc
-        if reason is None:
-            reason = ChargeInProgress.reason(readings.flag(Reading.PLUGGED), soc,
-                                             readings.number(Reading.CHARGE_LIMIT))
-        if self.parked is not None and not charge.paused:
-            self.parked.charging_ended(end_ts)
-        if not charge.confirmed and not charge.counts():
-            return  # a blip, not a charging session
-        if not charge.confirmed:
-            self._confirm_charge(charge)
-        finished = charge.finish(max(end_ts, charge.start_ts), reason, soc, readings.number(Reading.RANGE))
-        if finished.capacity_kwh is not None:
-            self.estimated_capacity = finished.capacity_kwh
-        self.sink.charge_ended(finished, charge.take_curve())
-        self.sink.event(self.vehicle, "charge_ended", {
-            **finished.to_row(), "session": "charge",
-            "place": self.places.label(finished.zone, finished.latitude, finished.longitude)})
-        self.checkpoint()
+    @property
+    def charge(self) -> ChargeInProgress | None:
+        """The open charging session (see `charging.py`)."""
+        return self.charging.session
 
     # ---- quiet cars ---------------------------------------------------------------------------------------
 
@@ -407,10 +299,7 @@ class VehicleLog:
                     self._end_drive(drive.stationary_since, at_stop=True)
             elif quiet >= self.rules.max_gap_s:
                 self._end_drive(self.last_ts)
-        charge = self.charge
-        if charge is not None and charge.paused_at is not None and (
-                quiet + self.last_ts - charge.paused_at >= self.rules.merge_gap_s):
-            self._end_charge(charge.paused_at, None)
+        self.charging.expire(self.last_ts + quiet)
 
     # ---- figures and persistence --------------------------------------------------------------------------
 
@@ -419,7 +308,7 @@ class VehicleLog:
         reported = self.readings.number(Reading.NET_CAPACITY)
         if reported is not None:
             return reported
-        return self.configured_capacity if self.configured_capacity is not None else self.estimated_capacity
+        return self.configured_capacity if self.configured_capacity is not None else self.charging.estimated_capacity
 
     def open_sessions(self) -> dict[str, object]:
         return {"drive": None if self.drive is None or not self.drive.confirmed else self.drive.figures(),
@@ -438,7 +327,7 @@ class VehicleLog:
     def to_state(self) -> dict[str, object]:
         """What a restart needs (the open sessions are dataclasses: orjson writes them as they are, fast)."""
         return {"last_ts": self.last_ts, "readings": self.readings, "drive": self.drive, "charge": self.charge,
-                "parked": self.parked, "estimated_capacity": self.estimated_capacity}
+                "parked": self.parked, "estimated_capacity": self.charging.estimated_capacity}
 
     def restore(self, state: dict[str, object]) -> None:
         """Resume from a saved state (after a restart): the open sessions go on where they were."""
@@ -451,20 +340,19 @@ class VehicleLog:
         drive, charge, parked = state.get("drive"), state.get("charge"), state.get("parked")
         try:
             self.drive = DriveInProgress.from_state(drive) if isinstance(drive, dict) else None
-            self.charge = ChargeInProgress.from_state(charge) if isinstance(charge, dict) else None
+            self.charging.restore(ChargeInProgress.from_state(charge) if isinstance(charge, dict) else None)
             self.parked = ParkedInProgress.from_state(parked) if isinstance(parked, dict) else None
             self.open_sessions()  # every figure computes: the saved state is whole
             for session in (self.drive, self.charge, self.parked):
                 if session is not None and not isinstance(session.start_ts, int | float):
                     raise TypeError(f"start_ts {session.start_ts!r} is not a time")
         except (TypeError, ValueError, KeyError, IndexError) as error:
-            self.drive = self.charge = self.parked = None
+            self.drive = self.parked = None
+            self.charging.restore(None)
             raise ValueError(f"the saved open sessions are damaged ({str(error)[:200]}); starting afresh") from None
         capacity = state.get("estimated_capacity")
-        self.estimated_capacity = float(capacity) if isinstance(capacity, int | float) else self.estimated_capacity
-        if self.charge is not None:
-            tariff = self.tariffs.schedule(self.charge.zone)
-            self._price = None if tariff is None else tariff[1]
+        if isinstance(capacity, int | float):
+            self.charging.estimated_capacity = float(capacity)
         self.received = time.monotonic()
         self.resumed_at = self.last_ts
 
