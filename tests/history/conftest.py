@@ -139,7 +139,7 @@ class Story:
         return next(data for event, data in self.events if event == name)
 
     async def drives(self) -> list[dict[str, object]]:
-        from homebound.history.queries import Page, Window
+        from homebound.history.session_queries import Page, Window
 
         page = await self.carlog.queries.drives("car1", Window(), Page(1000))
         items = page["items"]
@@ -147,7 +147,7 @@ class Story:
         return list(reversed(items))
 
     async def charges(self) -> list[dict[str, object]]:
-        from homebound.history.queries import Page, Window
+        from homebound.history.session_queries import Page, Window
 
         page = await self.carlog.queries.charges("car1", Window(), Page(1000))
         items = page["items"]
@@ -155,7 +155,7 @@ class Story:
         return list(reversed(items))
 
     async def parked(self) -> list[dict[str, object]]:
-        from homebound.history.queries import Page, Window
+        from homebound.history.session_queries import Page, Window
 
         page = await self.carlog.queries.parked("car1", Window(), Page(1000))
         items = page["items"]

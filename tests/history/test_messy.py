@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from homebound.history.queries import Window
+from homebound.history.session_queries import Window
 from tests.history.conftest import (
     BERLIN,
     GEAR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from homebound.history.queries import Window
+from homebound.history.session_queries import Window
 from tests.history.conftest import (
     GEAR,
     IS_CHARGING,

@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 
 from homebound.history.config import TariffConfig, TimeOfDayPrice
-from homebound.history.queries import Window
+from homebound.history.session_queries import Window
 from homebound.history.summaries import summarise
 from homebound.history.tariffs import PriceSchedule
 from tests.history.conftest import BERLIN, IS_CHARGING, PLUGGED, T0, TEMPERATURE, Story, ac_charge, commute

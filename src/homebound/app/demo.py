@@ -36,7 +36,7 @@ from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
 from homebound.history.config import HistoryConfig, TariffConfig, TimeOfDayPrice
 from homebound.history.exports import local_time
-from homebound.history.queries import Page, Window
+from homebound.history.session_queries import Page, Window
 from homebound.model.geometry import distance_m
 from homebound.simulators.vehicle.runner import ScenarioRunner
 from homebound.simulators.vehicle.scenario import Scenario

@@ -16,7 +16,7 @@ from rich.console import Console
 from homebound.history.config import local_zone
 from homebound.history.exports import charges_csv, drives_csv
 from homebound.history.places import Places
-from homebound.history.queries import Page, StoredSessions, Window, parse_when
+from homebound.history.session_queries import Page, StoredSessions, Window, parse_when
 from homebound.history.store import SessionStore
 from homebound.storage.database import Database, DatabaseError
 

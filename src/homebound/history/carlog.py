@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from homebound.history.config import EVERYWHERE, HistoryConfig
 from homebound.history.deadband import DeadbandFilter
 from homebound.history.places import Places
-from homebound.history.queries import StoredSessions
 from homebound.history.retention import Retention, RetentionResult
 from homebound.history.rules import LogRules
+from homebound.history.session_queries import StoredSessions
 from homebound.history.signals import WATCHED, Reading
 from homebound.history.store import SessionStore
 from homebound.history.tariffs import TariffBook

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from homebound.history.queries import UnknownSession
+from homebound.history.session_queries import UnknownSession
 from homebound.hub.errors import CommandConflict, CommandRejected, RejectedValue, UnknownCommand, UnknownThing
 from homebound.model.errors import HomeboundError, UnknownPath
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from homebound.history.exports import charges_csv, drive_gpx, drives_csv
-from homebound.history.queries import Page, SessionQueries, Window, parse_when
+from homebound.history.session_queries import Page, SessionQueries, Window, parse_when
 from homebound.history.summaries import Period
 
 router = APIRouter(prefix="/api/v1/vehicles", tags=["history"])
