@@ -16,6 +16,7 @@ from benchmarks.automations_load import automation_figures
 from benchmarks.can_decode import can_figures
 from benchmarks.common import Figure, report
 from benchmarks.history_recorder import recorder_figures
+from benchmarks.history_sessions import session_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
 from benchmarks.mqtt_flow import mqtt_figures
@@ -25,6 +26,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_figures,
     "latency": latency_figures,
     "history": recorder_figures,
+    "sessions": session_figures,
     "kuksa": kuksa_figures,
     "sdv": sdv_figures,
     "mqtt": mqtt_figures,

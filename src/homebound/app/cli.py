@@ -15,7 +15,7 @@ import uvicorn
 from rich.console import Console
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_gateway, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_gateway, cli_history, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
@@ -33,6 +33,10 @@ app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
 app.add_typer(cli_gateway.app, name="gateway")
+app.add_typer(cli_history.drives, name="drives")
+app.add_typer(cli_history.charges, name="charges")
+app.add_typer(cli_history.history, name="history")
+app.command("summary")(cli_history.summary)
 console = Console(stderr=True)
 
 
@@ -138,7 +142,8 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
 def demo(
     scenario: Annotated[Path | None, typer.Option(help="Scenario file (default: examples/scenarios/"
                                                        "evening_drive_home.yaml).")] = None,
-    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.", min=0.1, max=1000)] = 20.0,
+    speed: Annotated[float | None, typer.Option(help="Simulated seconds per real second (default: the scenario's, "
+                                                     "else 20).", min=0.1, max=1000)] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many real seconds and print a summary.",
                                                    min=1)] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the web page and the REST API.")] = 8321,
@@ -148,8 +153,9 @@ def demo(
     database: Annotated[Path, typer.Option(help="Where the demo keeps its history (reset at start).")] = Path(
         "homebound-demo.db"),
 ) -> None:
-    """The live demo: a car drives home, the house gets ready, the car charges overnight."""
-    from homebound.app.demo import find_examples, reset_database, run_demo
+    """The live demo: a car drives home, the house gets ready, the car charges; at the end, the drives and
+    charges from the session store (`homebound drives list --storage sqlite:///homebound-demo.db` shows them)."""
+    from homebound.app.demo import find_examples, print_sessions, reset_database, run_demo
     from homebound.simulators.vehicle.scenario import load_scenario
 
     configure_logging(console, logging.WARNING)
@@ -157,19 +163,24 @@ def demo(
     try:
         loaded = load_scenario(path)
         reset_database(database)
-        summary = asyncio.run(run_demo(loaded, speed, duration, port, database, mqtt, seed, Console()))
+        summary = asyncio.run(run_demo(loaded, speed or loaded.speed or 20.0, duration, port, database, mqtt, seed,
+                                       Console()))
     except HomeboundError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     out = Console()
+    soc_start = "?" if summary.soc_start is None else f"{summary.soc_start:.0f}"
+    soc_end = "?" if summary.soc_end is None else f"{summary.soc_end:.0f}"
+    print_sessions(summary, out)
     out.print(f"[bold]Summary[/bold] of {summary.sim_minutes:.0f} simulated minutes: "
               f"{summary.distance_km:.1f} km driven, {summary.energy_kwh:.2f} kWh used "
               f"({summary.energy_kwh * 1000 / max(summary.distance_km, 0.001):.0f} Wh/km), "
-              f"{summary.charged_kwh:.2f} kWh charged, battery {summary.soc_start:.0f} % -> {summary.soc_end:.0f} %; "
+              f"{summary.charged_kwh:.2f} kWh charged, battery {soc_start} % -> {soc_end} %; "
               f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
               f"{summary.commands_failed} not confirmed", highlight=False)
+    out.print(f"Sessions stay in {database}: homebound drives list --storage sqlite:///{database}", highlight=False)
 
 
 @app.command()

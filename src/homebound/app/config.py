@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
+from homebound.history.config import HistoryConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
 from homebound.model.yaml_text import parse_yaml
@@ -113,7 +114,9 @@ class MqttConfig(Strict):
 class AutomationsConfig(Strict):
     files: list[Path] = Field(default_factory=list, description="YAML files or folders of automations")
     zone_debounce_s: float = Field(30.0, ge=0, description="how long a zone change must hold before it counts")
-    trip_end_after_s: float = Field(180.0, gt=0, description="standing still this long ends a trip")
+    trip_end_after_s: float = Field(180.0, gt=0, description="for a car that reports no gear: standing still "
+                                                             "this long ends a drive (history.drives."
+                                                             "end_after_stationary_s wins when set)")
 
 
 class SimulationConfig(Strict):
@@ -143,6 +146,7 @@ class Config(Strict):
     simulation: SimulationConfig = SimulationConfig()
     limits: LimitsConfig = LimitsConfig()
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
+    history: HistoryConfig = HistoryConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")

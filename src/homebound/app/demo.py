@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
 import time
+import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -34,6 +36,9 @@ from homebound.app.config import (
 from homebound.app.http_server import server_config
 from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
+from homebound.history.config import HistoryConfig, TariffConfig, TimeOfDayPrice
+from homebound.history.exports import local_time
+from homebound.history.session_queries import Page, Window
 from homebound.hub.commands import CommandState
 from homebound.model.geometry import distance_m
 from homebound.simulators.vehicle.runner import ScenarioRunner
@@ -52,15 +57,37 @@ def find_examples(name: str) -> Path:
 
 @dataclass
 class Summary:
+    """What the demo did, told from the session store (drives and charges) and the automations."""
+
     distance_km: float
     energy_kwh: float
     charged_kwh: float
-    soc_start: float
-    soc_end: float
+    soc_start: float | None
+    soc_end: float | None
     automations_fired: int
     commands_confirmed: int
     commands_failed: int
     sim_minutes: float
+    drives: list[dict[str, object]] = field(default_factory=list)
+    charges: list[dict[str, object]] = field(default_factory=list)
+    open_sessions: dict[str, object] = field(default_factory=dict)
+    timezone: str = "UTC"
+
+
+def _figure(row: dict[str, object] | None, key: str) -> float | None:
+    value = None if row is None else row.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+async def session_summary(runtime: Runtime, vehicle: str, since: float, until: float) -> dict[str, object]:
+    """The demo's drives and charges from the session store, oldest first, and what is still open."""
+    await runtime.carlog.writer.flush()
+    window, page = Window(since, until + 1), Page(1000)
+    drives = (await runtime.carlog.queries.drives(vehicle, window, page))["items"]
+    charges = (await runtime.carlog.queries.charges(vehicle, window, page))["items"]
+    assert isinstance(drives, list) and isinstance(charges, list)
+    return {"drives": list(reversed(drives)), "charges": list(reversed(charges)),
+            "open": runtime.carlog.open_sessions(vehicle)}
 
 
 def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqtt: str | None) -> Config:
@@ -73,6 +100,9 @@ def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqt
         zones=[ZoneConfig(id="home", name="Home", latitude=home.latitude, longitude=home.longitude,
                           radius=home.radius)],
         simulation=SimulationConfig(household=True, speed=speed),
+        history=HistoryConfig(tariffs=[TariffConfig(zone="home", price_per_kwh=0.32, currency="EUR", time_of_day=[
+            TimeOfDayPrice(start=dt.time(22), end=dt.time(6), price_per_kwh=0.22)]),
+            TariffConfig(zone="*", price_per_kwh=0.59, currency="EUR")]),
         vehicles=[VehicleConfig(id=scenario.vehicle.id, name="Family car", vin=scenario.vehicle.vin)])
 
 
@@ -93,16 +123,30 @@ class Demo:
         self.soc_start = runner.car.state.soc
         self._printed = 0
 
-    def summary(self) -> Summary:
-        car = self.runner.car.state
+    async def summary(self) -> Summary:
+        """The run told from the session store: finished drives and charges, plus the ones still open."""
+        vehicle = self.runner.car.id
+        sessions = await session_summary(self.runtime, vehicle, self.runner.start, self.runner.now)
+        drives, charges = sessions["drives"], sessions["charges"]
+        opened = sessions["open"]
+        assert isinstance(drives, list) and isinstance(charges, list) and isinstance(opened, dict)
+        open_drive, open_charge, parked = opened.get("drive"), opened.get("charge"), opened.get("parked")
+        distance = sum(_figure(d, "distance_m") or 0.0 for d in drives) + (_figure(open_drive, "distance_m") or 0.0)
+        charged = (sum(_figure(c, "energy_added_kwh") or 0.0 for c in charges)
+                   + (_figure(open_charge, "energy_added_kwh") or 0.0))
+        first = min([*drives, *charges], key=lambda row: float(str(row["start_ts"])), default=None)
+        soc_end = next((soc for soc in (_figure(parked, "soc_now"), _figure(open_drive, "soc_now"),
+                                        _figure(open_charge, "soc_now")) if soc is not None), None)
         ended = self.runtime.activity.commands_ended
         return Summary(
-            distance_km=car.distance_m / 1000, energy_kwh=car.energy_used_kwh, charged_kwh=car.session_kwh,
-            soc_start=self.soc_start, soc_end=car.soc,
+            distance_km=distance / 1000, energy_kwh=sum(_figure(d, "energy_kwh") or 0.0 for d in drives),
+            charged_kwh=charged, soc_start=_figure(first, "soc_start") if first else self.soc_start,
+            soc_end=soc_end if soc_end is not None else self.runner.car.state.soc,
             automations_fired=self.runtime.library.fired(),
             commands_confirmed=ended.get(CommandState.CONFIRMED, 0),
             commands_failed=sum(count for state, count in ended.items() if state is not CommandState.CONFIRMED),
-            sim_minutes=(self.runner.now - self.runner.start) / 60)
+            sim_minutes=(self.runner.now - self.runner.start) / 60, drives=drives, charges=charges,
+            open_sessions=opened, timezone=self.runtime.carlog.zone.key)
 
     def view(self) -> Group:
         runner, car = self.runner, self.runner.car.state
@@ -198,6 +242,46 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
-        summary = demo.summary()
+        summary = await demo.summary()
         await runtime.stop()
     return summary
+
+
+def print_sessions(summary: Summary, console: Console) -> None:
+    """The run's drives and charges, as the session store has them."""
+    zone = zoneinfo.ZoneInfo(summary.timezone)
+    table = Table(title="The day's drives and charges (from the session store)", show_lines=False)
+    for column in ("", "id", "from", "to", "where", "figures"):
+        table.add_column(column)
+    rows: list[tuple[float, list[str]]] = []
+    for drive in summary.drives:
+        rows.append((float(str(drive["start_ts"])), [
+            "drive", str(drive["id"]), local_time(drive["start_ts"], zone)[11:16],
+            local_time(drive["end_ts"], zone)[11:16],
+            f"{drive.get('start_place')} → {drive.get('end_place')}",
+            f"{_number(drive.get('distance_km'), 2)} km, {_number(drive.get('duration_min'), 0)} min, "
+            f"{_number(drive.get('energy_kwh'), 2)} kWh, {_number(drive.get('efficiency_wh_km'), 0)} Wh/km, "
+            f"battery {_number(drive.get('soc_start'), 0)} → {_number(drive.get('soc_end'), 0)} %"]))
+    for charge in summary.charges:
+        cost = f", {_number(charge.get('cost'), 2)} {charge.get('currency')}" if charge.get("cost") is not None else ""
+        rows.append((float(str(charge["start_ts"])), [
+            "charge", str(charge["id"]), local_time(charge["start_ts"], zone)[11:16],
+            local_time(charge["end_ts"], zone)[11:16], str(charge.get("place")),
+            f"{charge.get('charge_type') or ''} {_number(charge.get('energy_added_kwh'), 2)} kWh, "
+            f"peak {_number(charge.get('peak_power_kw'), 1)} kW, battery {_number(charge.get('soc_start'), 0)} → "
+            f"{_number(charge.get('soc_end'), 0)} %{cost}, {charge.get('end_reason')}"]))
+    for kind in ("drive", "charge"):
+        current = summary.open_sessions.get(kind)
+        if isinstance(current, dict):
+            metres = _figure(current, "distance_m") or 0.0
+            figure = (f"{metres / 1000:.2f} km so far" if kind == "drive"
+                      else f"{_number(current.get('energy_added_kwh'), 2)} kWh so far")
+            rows.append((float(str(current["start_ts"])), [
+                kind, str(current["id"]), local_time(current["start_ts"], zone)[11:16], "(open)", "", figure]))
+    for _, row in sorted(rows, key=lambda item: item[0]):
+        table.add_row(*row)
+    console.print(table)
+
+
+def _number(value: object, digits: int) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) and not isinstance(value, bool) else "-"

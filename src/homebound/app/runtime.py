@@ -20,12 +20,14 @@ from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.library import AutomationLibrary
+from homebound.history.carlog import CarLog
 from homebound.history.queries import HistoryQueries
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.core import Hub
 from homebound.hub.principals import Door, principal
 from homebound.messaging import Bus, LocalBus
 from homebound.model.catalog import Catalog
+from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
 from homebound.simulators.household.runner import HouseholdSimulator
 from homebound.storage.automation_store import AutomationStore
@@ -53,8 +55,12 @@ class Runtime:
         storage = config.storage
         self.database = Database(storage.url, durable=storage.durability == "durable")
         self.store = StateStore(self.database)
+        zones = [Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in config.zones]
+        self.carlog = CarLog(self.hub, self.database, config.history, self.catalog,
+                             {vehicle.id: vehicle.vin for vehicle in config.vehicles}, zones,
+                             end_after_stationary_s=config.automations.trip_end_after_s)
         self.recorder = HistoryRecorder(self.store, flush_interval=storage.flush_interval_s, mode=storage.durability,
-                                        commit_timeout=storage.commit_timeout_s)
+                                        commit_timeout=storage.commit_timeout_s, history_filter=self.carlog.deadband)
         self.hub.durability = self.recorder
         self.history = HistoryQueries(self.recorder, self.store, storage.read_timeout_s)
         self.activity = ActivityLog()
@@ -65,9 +71,10 @@ class Runtime:
         self.can_gateways: list[tuple[AssembledGateway, asyncio.Task[None]]] = []
         self.automation_store = AutomationStore(self.database)
         self.automations = AutomationEngine(self.hub, [], self.automation_store,
-                                            debounce_s=config.automations.zone_debounce_s,
-                                            trip_end_after_s=config.automations.trip_end_after_s)
+                                            debounce_s=config.automations.zone_debounce_s)
+        self.carlog.add_listener(self.automations.car_event)
         self.library = AutomationLibrary(self.automations, list(config.automations.files), list(config.zones))
+        self.library.zones_changed.append(self.carlog.set_zones)
         self.warnings: list[str] = []
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
@@ -98,7 +105,8 @@ class Runtime:
     def http_services(self) -> HttpServices:
         """What the REST and WebSocket door is given (it never sees this Runtime)."""
         return HttpServices(hub=self.hub, catalog=self.catalog, system=self, history=self.history,
-                            automations=self.library, activity=self.activity, devices=self.devices)
+                            automations=self.library, activity=self.activity, sessions=self.carlog.queries,
+                            devices=self.devices)
 
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
@@ -113,13 +121,12 @@ class Runtime:
                 self.hub.restore_command(command)
             except Exception as error:
                 self.warnings.append(f"pending command {command.id} not restored: {error}")
-        for warning in self.warnings:
-            log.warning(warning)
         for vehicle in self.config.vehicles:
             if vehicle.attributes:
                 result = self.hub.ingest(vehicle.id, vehicle.attributes, principal=principal(Door.CONFIG, "file"))
                 for refused in result.errors:
                     log.error("configured attribute refused: %s", refused)
+        self.warnings += await self.carlog.start()
         self.recorder.start()
         if self.config.kuksa.enabled:
             kuksa = self.config.kuksa
@@ -145,6 +152,9 @@ class Runtime:
         self.automations.on_run.append(self.activity.on_run)
         self.automation_store.start()
         self.library.reload()
+        self.warnings += [w for w in self.library.zone_warnings if w not in self.warnings]
+        for warning in self.warnings:
+            log.warning(warning)
         await self.automations.start()
         self.started_at = time.time()
 
@@ -165,6 +175,7 @@ class Runtime:
         if self.kuksa is not None:
             await self.kuksa.stop()
         self.hub.close()
+        await self.carlog.stop()
         await self.recorder.stop()
         self.database.dispose()
 
@@ -176,6 +187,7 @@ class Runtime:
             "pending_commands": len(self.hub.pending_commands()),
             **self.hub.subscription_stats(),
             "history": self.recorder.stats(),
+            "sessions": self.carlog.stats(),
             "automations": {"loaded": self.library.loaded(), "runs": self.automations.traces.runs,
                             "problems": len(self.library.problems)},
             "mqtt": None if self.devices is None or self.mqtt is None else {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from homebound.automations.traces import Trace
+from homebound.history.session_queries import SessionQueries
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
@@ -96,4 +97,5 @@ class HttpServices:
     history: HistoryService
     automations: AutomationService
     activity: ActivityFeed
+    sessions: SessionQueries
     devices: DeviceDirectory | None = None

@@ -1,8 +1,9 @@
 """Run a scenario against the hub: simulated time (`speed` times faster than real), the car's gateway feeding
 `Hub.ingest` in batches, and the car carrying out the commands the hub hands it.
 
-Fast signals (speed, position, power) are sent with every batch, several times a second; the others only when
-they change, as a car's gateway does. Timestamps are simulated time, so a day's history reads as a day.
+The gateway sends a batch every simulated second (however fast time runs): fast signals (speed, position, power)
+in every batch, the others only when they change, as a car's gateway does. Timestamps are simulated time, so a
+day's history reads as a day. A scenario with an `end` stops there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from homebound.simulators.vehicle.scenario import Scenario
 
 log = logging.getLogger(__name__)
 STEP_S = 0.5   # physics step, simulated seconds
-TICK_S = 0.1   # wall seconds between batches
+PUBLISH_EVERY_S = 1.0  # simulated seconds between the gateway's batches
+TICK_S = 0.1   # wall seconds between advances
 
 
 class ScenarioRunner:
@@ -39,6 +41,12 @@ class ScenarioRunner:
         day = date or dt.date.today()
         self.start = dt.datetime.combine(day, scenario.start).timestamp()
         self.now = self.start
+        self.published_at = self.start
+        self.end: float | None = None
+        if scenario.end is not None:
+            self.end = dt.datetime.combine(day, scenario.end).timestamp()
+            if self.end <= self.start:
+                self.end += 86_400
         self.events = sorted(scenario.events, key=lambda e: e.at)
         self._next_event = 0
         self._sent: dict[str, object] = {}
@@ -53,8 +61,13 @@ class ScenarioRunner:
         self.hub.register_owner(self.car.id, self.car)
         self.publish(full=True)
 
+    @property
+    def finished(self) -> bool:
+        """The scenario reached its `end` (never, without one)."""
+        return self.end is not None and self.now >= self.end
+
     def advance(self, seconds: float) -> None:
-        """Let `seconds` of simulated time pass, then report."""
+        """Let `seconds` of simulated time pass, reporting every simulated second."""
         remaining = seconds
         while remaining > 1e-9:
             dt_s = min(STEP_S, remaining)
@@ -62,7 +75,8 @@ class ScenarioRunner:
             self.now += dt_s
             self.car.step(dt_s, self.now)
             remaining -= dt_s
-        self.publish()
+            if self.now - self.published_at >= PUBLISH_EVERY_S - 1e-9:
+                self.publish()
 
     def _due_events(self) -> None:
         while self._next_event < len(self.events):
@@ -95,14 +109,18 @@ class ScenarioRunner:
             log.warning("simulator value refused: %s", error)
         self.batches += 1
         self.signals_sent += len(batch)
+        self.published_at = self.now
 
     async def run(self, duration: float | None = None) -> None:
-        """Run in (scaled) real time for `duration` wall seconds, or until cancelled."""
+        """Run in (scaled) real time for `duration` wall seconds, until the scenario's end, or until cancelled."""
         loop = asyncio.get_running_loop()
         end = None if duration is None else loop.time() + duration
         last = loop.time()
-        while end is None or loop.time() < end:
+        while (end is None or loop.time() < end) and not self.finished:
             await asyncio.sleep(TICK_S)
             now = loop.time()
-            self.advance((now - last) * self.speed)
+            step = (now - last) * self.speed
+            if self.end is not None:
+                step = min(step, self.end - self.now)
+            self.advance(step)
             last = now

@@ -3,6 +3,8 @@
 ```yaml
 name: Evening drive home
 start: "17:59"
+end: "19:00"                                # optional: the run stops here
+speed: 20                                   # optional: the demo's default speed for this scenario
 vehicle: {id: car1, model: compact_sedan, soc: 58, odometer_km: 12840, outside_c: 9}
 home: {latitude: 48.1372, longitude: 11.5756, radius: 150}
 routes:
@@ -84,6 +86,9 @@ class Scenario(Strict):
     name: str
     description: str = ""
     start: Clock
+    end: Clock | None = Field(None, description="the run stops at this time of day (the next day if before start)")
+    speed: float | None = Field(None, gt=0, le=1000, description="simulated seconds per real second the demo "
+                                                                "uses unless told otherwise")
     vehicle: VehicleSetup = VehicleSetup()
     home: Place
     start_at: Literal["home", "route_start"] = "route_start"
