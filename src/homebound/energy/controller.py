@@ -38,6 +38,7 @@ SOC = f"{BATTERY}.StateOfCharge.Current"
 CAPACITY = f"{BATTERY}.NetCapacity"
 DEFAULT_CAPACITY_KWH = 60.0
 HOUSE_LOAD_SMOOTHING = 0.05  # per cycle: the planner's estimate of the house's own draw follows slowly
+REPLAN_S = 60.0              # a plan is redone at least this often, and at once when its inputs change
 
 
 @dataclass
@@ -88,6 +89,13 @@ class ChargePointController:
         self.status = "starting"
         self.plugged = False
         self.house_load_w: float | None = None
+        self._planned_at: float | None = None
+        self._plan_key: tuple[object, ...] | None = None
+        self._in_grid_slot = False
+
+    def invalidate_plan(self) -> None:
+        """Inputs changed outside the controller (new prices, a new target): plan again next cycle."""
+        self._planned_at = None
 
     # ---- readings -----------------------------------------------------------------------------------------
 
@@ -188,15 +196,21 @@ class ChargePointController:
         if mode in (ChargeMode.SOLAR, ChargeMode.SOLAR_MIN):
             self.plan = None
             return self._surplus(now, site, available, mode is ChargeMode.SOLAR_MIN)
-        plan = self.replan(now, charger_w, allowance_w)
-        if plan is not None and plan.grid_slot_at(now) is not None:
-            until = plan.grid_slot_at(now)
-            assert until is not None
-            end = max((s.end for s in plan.slots if s.grid_kwh > 0 and s.start >= until.start
-                       and self._contiguous(plan, until.start, s.end)), default=until.end)
+        plan = self._current_plan(now, charger_w, allowance_w)
+        slot = plan.grid_slot_at(now) if plan is not None else None
+        if plan is not None and slot is not None:
+            end = max((s.end for s in plan.slots if s.grid_kwh > 0 and s.start >= slot.start
+                       and self._contiguous(plan, slot.start, s.end)), default=slot.end)
             fastest = self._fastest()
+            self._in_grid_slot = True
             return Setpoint(True, fastest.current_a, fastest.phases,
                             f"plan: from the grid until {dt.datetime.fromtimestamp(end, self.tz):%H:%M}")
+        phases = self.driver.phases(self.wallbox)
+        if self._in_grid_slot:  # the planned hours are over: stop now unless the sun carries on
+            self._in_grid_slot = False
+            self.regulator.reset_timers()
+            if available is None or available < self.limits.min_power_w(phases):
+                return Setpoint(False, self.limits.min_current_a, phases, "plan: the planned hours are over")
         setpoint = self._surplus(now, site, available, keep_minimum=False)
         if plan is None:
             return Setpoint(setpoint.enabled, setpoint.current_a, setpoint.phases,
@@ -224,6 +238,16 @@ class ChargePointController:
         return choose_departure(now_dt, self.user_departure, next_scheduled(self.schedule, now_dt, self.tz),
                                 predicted)
 
+    def _current_plan(self, now: float, charger_w: float, allowance_w: float | None) -> ChargePlan | None:
+        """The plan, redone every `REPLAN_S` or when the target, the departure or the state of charge moved."""
+        departure = self.next_departure(now)
+        soc = self.soc()
+        key = (self.target_soc, None if departure is None else departure.at, None if soc is None else round(soc))
+        if self._planned_at is not None and now - self._planned_at < REPLAN_S and key == self._plan_key:
+            return self.plan
+        self._planned_at, self._plan_key = now, key
+        return self.replan(now, charger_w, allowance_w)
+
     def replan(self, now: float, charger_w: float, allowance_w: float | None) -> ChargePlan | None:
         """Plan from now to the next departure (also used to show the plan in other modes)."""
         self.departure = self.next_departure(now)
@@ -243,6 +267,8 @@ class ChargePointController:
             and self.plan.grid_slot_at(now) is not None
         request = PlanRequest(now, self.departure.at.timestamp(), soc, self.target_soc, self.capacity_kwh(), max_w,
                               self.config.efficiency, self.config.plan.solar_confidence,
+                              min_power_w=self.limits.min_power_w(1 if self.limits.switchable_phases
+                                                                  else self.limits.phases),
                               fastest_power_w=self.limits.max_power_w(self.limits.phases),
                               charging_slot_start=now if charging_now else None)
         self.plan = plan_charging(request, self.tariff, self._surplus_forecast(now, charger_w), self.tz,

@@ -1,11 +1,13 @@
 """The charging plan: "80 % by 07:30" at the least cost, the sun first, said in words.
 
 The window from now to the departure is cut into slots (at most 15 minutes, and wherever the price changes).
-In each slot the car could take expected solar surplus (costing the feed-in it would have earned) and grid
-energy (costing the slot's price), up to the charger's power. The plan takes the cheapest energy first until
+In each slot the car could take expected solar surplus (costing the feed-in it would have earned; only where the
+surplus reaches the car's minimum charging power, since less cannot charge it) and grid energy (costing the
+slot's price), up to the charger's power. The plan takes the cheapest energy first until
 the car has what it needs: a fractional knapsack, which greedy solves exactly. Ties go to solar slots that come
 sooner (the forecast is surer) and to grid slots that come later (the battery sits full for less time, and
-prices published later can still move the plan). Only `solar_confidence` of the forecast is counted, and the
+prices published later can still move the plan), except the last quarter hour before the departure, kept as a
+reserve for what a plan cannot foresee (the car's start-up, a late reading). Only `solar_confidence` of the forecast is counted, and the
 controller re-plans every cycle, so a cloud that eats the sun's share moves it to the grid in time.
 
 When the target cannot be reached the plan says so, how far it gets, and what would reach it.
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from homebound.energy.tariffs import Tariff
 
 SLOT_S = 900.0
+FINISH_MARGIN_S = 900.0  # at equal prices, the last quarter hour before the departure is used last
 EPSILON_KWH = 1e-6
 
 
@@ -35,6 +38,7 @@ class PlanRequest:
     max_power_w: float
     efficiency: float = 0.9
     solar_confidence: float = 0.7
+    min_power_w: float = 0.0  # below this the car cannot charge from the sun alone (6 A on one phase)
     fastest_power_w: float | None = None  # the wallbox at its best (three phases, no house limit), for advice
     charging_slot_start: float | None = None  # a grid slot being charged now stays chosen on a tie
 
@@ -125,12 +129,15 @@ def plan_charging(request: PlanRequest, tariff: Tariff, surplus: SurplusForecast
     for index, (begin, finish, price) in enumerate(grid):
         hours = (finish - begin) / 3600
         capacity = request.max_power_w * hours / 1000
-        sun = min(capacity, max(0.0, surplus(begin, finish)) * request.solar_confidence * hours / 1000)
+        expected_w = max(0.0, surplus(begin, finish)) * request.solar_confidence
+        sun = min(capacity, expected_w * hours / 1000) if expected_w >= request.min_power_w else 0.0
         if sun > EPSILON_KWH:
             chunks.append((min(feed_in, price), 0, begin, index, "solar", sun))
         if capacity - sun > EPSILON_KWH:
             sticky = request.charging_slot_start is not None and begin <= request.charging_slot_start < finish
-            chunks.append((price, 1, float("-inf") if sticky else -begin, index, "grid", capacity - sun))
+            last = finish > request.departure - FINISH_MARGIN_S
+            order = float("-inf") if sticky else (-begin + (1e12 if last else 0.0))
+            chunks.append((price, 1, order, index, "grid", capacity - sun))
     chunks.sort()
     solar_by_slot = [0.0] * len(grid)
     grid_by_slot = [0.0] * len(grid)

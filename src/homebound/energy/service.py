@@ -250,9 +250,11 @@ class EnergyService:
         elif command.path == things.TARGET_SOC:
             assert isinstance(command.target, int | float)
             controller.target_soc = float(command.target)
+            controller.invalidate_plan()
         elif command.path == things.DEPARTURE:
             now = dt.datetime.fromtimestamp(self.clock(), self.tz)
             controller.user_departure = things.parse_departure(str(command.target), now, self.tz)
+            controller.invalidate_plan()
         else:
             raise HomeboundError(f"{command.thing}: {command.path} cannot be commanded")
         log.info("energy: %s %s = %r (%s)", command.thing, command.path, command.target, command.principal)
@@ -333,5 +335,7 @@ class EnergyService:
                                  "(energy.tariff.kind: dynamic)")
         result = self.tariff.update(slots, self.clock(), source)
         if result.accepted:
+            for controller in self.controllers.values():
+                controller.invalidate_plan()
             self._wake.set()
         return result

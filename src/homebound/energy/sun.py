@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from astral import Observer
 from astral.sun import elevation
 
 STC_IRRADIANCE = 1000.0  # W/m²
+CACHE_MINUTES = 10_000  # about a week of minutes; the planner asks for the same ones again and again
 
 
 def clear_sky_ghi(elevation_deg: float) -> float:
@@ -35,11 +36,19 @@ class SolarArray:
     longitude: float
     peak_w: float
     derate: float = 0.85
+    _cache: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
 
     def elevation(self, ts: float) -> float:
         """The sun's elevation above the horizon in degrees at epoch seconds `ts`."""
         return float(elevation(Observer(self.latitude, self.longitude), dt.datetime.fromtimestamp(ts, dt.UTC)))
 
     def clear_sky_w(self, ts: float) -> float:
-        """What the array makes at `ts` under a clear sky."""
-        return self.peak_w * self.derate * clear_sky_ghi(self.elevation(ts)) / STC_IRRADIANCE
+        """What the array makes at `ts` under a clear sky (the sun's position is taken to the minute)."""
+        minute = int(ts // 60)
+        cached = self._cache.get(minute)
+        if cached is None:
+            if len(self._cache) >= CACHE_MINUTES:
+                self._cache.clear()
+            cached = self.peak_w * self.derate * clear_sky_ghi(self.elevation(minute * 60 + 30)) / STC_IRRADIANCE
+            self._cache[minute] = cached
+        return cached

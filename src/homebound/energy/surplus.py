@@ -7,7 +7,8 @@ stop clicks the wallbox's contactor, which wears it and annoys the car. So, as e
   `enable_delay_s` without a break;
 - while charging, **follow** the surplus in whole steps of current between minimum and maximum;
 - when the surplus falls below the minimum, **keep charging at the minimum** (taking the rest from the grid)
-  and stop only once the import has stayed above `disable_threshold_w` for `disable_delay_s`;
+  and stop only once the import has stayed above `disable_threshold_w` for `disable_delay_s` (a wallbox that
+  started by itself when the car was plugged in is stopped at once: the grace is for starts we made);
 - never switch the contactor twice within `guard_s`, whatever the sky does;
 - where the wallbox can, **switch to one phase** when three cannot be held at the minimum, and back to three
   when one phase at its maximum leaves surplus unused (each after its delay, as a switch).
@@ -98,6 +99,11 @@ class SurplusRegulator:
         self._phase_timer = None
         self.last_switch = None
 
+    def reset_timers(self) -> None:
+        """Forget running timers but keep the guard (the mode's decision changed, not the session)."""
+        self._timer = None
+        self._phase_timer = None
+
     def note_switch(self, now: float) -> None:
         """The controller switched the contactor (start, stop or phases) at `now`: the guard starts."""
         self.last_switch = now
@@ -176,6 +182,9 @@ class SurplusRegulator:
             self._timer = None
             return Setpoint(True, min(target, limits.max_current_a), phases,
                             f"charging from {available:.0f} W of surplus")
+        if self.last_switch is None:  # the wallbox started on its own at plug-in: no grace for a start not ours
+            self._timer = None
+            return Setpoint(False, limits.min_current_a, phases, "stopped: not enough surplus to charge")
         if self._phase_timer is not None:  # scaling down to one phase first; no stop timer meanwhile
             return Setpoint(True, limits.min_current_a, phases, "surplus short; switching to one phase soon")
         if reading.grid_w > settings.disable_threshold_w:

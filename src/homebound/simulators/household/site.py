@@ -14,10 +14,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from homebound.energy.sun import SolarArray
-from homebound.simulators.household.sky import HouseLoad, Sky
-
 PRICE_TOPIC = "tariff/prices"
+
+
+class Roof(Protocol):
+    """What the panels make under a clear sky (`energy.sun.SolarArray`)."""
+
+    def clear_sky_w(self, ts: float) -> float: ...
+
+
+class Weather(Protocol):
+    """The share of clear-sky light that gets through (`sky.Sky`)."""
+
+    def clearness(self, ts: float) -> float: ...
+
+
+class Household(Protocol):
+    """What the house draws apart from the car (`sky.HouseLoad`)."""
+
+    def watts(self, ts: float) -> float: ...
 
 
 class ChargingVehicle(Protocol):
@@ -107,7 +122,7 @@ class PriceSchedule:
 class SimulatedSite:
     """Sun, house and wallbox behind one grid connection. `advance` moves its time; readings are in watts."""
 
-    def __init__(self, array: SolarArray, sky: Sky, load: HouseLoad, start: float | None = None,
+    def __init__(self, array: Roof, sky: Weather, load: Household, start: float | None = None,
                  breaker_w: float | None = None, prices: PriceSchedule | None = None) -> None:
         self.array = array
         self.sky = sky

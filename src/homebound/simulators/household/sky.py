@@ -1,8 +1,8 @@
 """The simulated household's weather and habits: clouds from a seed, and what the house draws over a day.
 
 Clouds: a day has a base clearness (a grey day lets through a third of a clear sky's light) and passing clouds
-that arrive at random (more on a cloudier day), each dimming the sun for one to ten minutes, the way a solar
-meter sees cumulus on a summer afternoon. The same seed gives the same sky.
+that arrive at random (more on a cloudier day), each dimming the sun for one to ten minutes (or as long as
+`cloud_s` says), the way a solar meter sees cumulus on a summer afternoon. The same seed gives the same sky.
 
 House load: a profile by hour (night standby, breakfast, a quiet day, cooking and the evening), small
 appliances switching at random (a kettle, a dishwasher), and spikes a scenario schedules (oven, heat pump and
@@ -31,7 +31,8 @@ class Cloud:
 class Sky:
     """How much of a clear sky's sunlight reaches the roof at each instant."""
 
-    def __init__(self, seed: int, cloudiness: float, start: float, hours: float = 72.0) -> None:
+    def __init__(self, seed: int, cloudiness: float, start: float, hours: float = 72.0,
+                 cloud_s: tuple[float, float] = (60.0, 600.0)) -> None:
         if not 0 <= cloudiness <= 1:
             raise ValueError(f"cloudiness is between 0 (clear) and 1 (overcast), not {cloudiness}")
         self.cloudiness = cloudiness
@@ -42,7 +43,7 @@ class Sky:
         t = start
         while rate_per_s > 0 and t < start + hours * 3600:
             t += rng.expovariate(rate_per_s)
-            length = rng.uniform(60.0, 600.0)
+            length = rng.uniform(*cloud_s)
             clouds.append(Cloud(t, t + length, rng.uniform(0.35, 0.85)))
         self.clouds = clouds
         self._starts = [c.start for c in clouds]
