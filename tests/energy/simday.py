@@ -75,12 +75,12 @@ class DaySetup:
     soc: float = 40.0
     battery_kwh: float = 60.0
     max_ac_w: float = 11_000.0
-    tariff: TariffConfig = TariffConfig(kind="fixed", price=0.30, feed_in=0.08)
+    tariff: TariffConfig = field(default_factory=lambda: TariffConfig(kind="fixed", price=0.30, feed_in=0.08))
     prices: PriceSchedule | None = None
     fuse_a: float | None = None
     target_soc: float = 80.0
     departures: dict[str, str] = field(default_factory=dict)
-    solar: SolarSettings = SolarSettings()
+    solar: SolarSettings = field(default_factory=SolarSettings)
     switchable_phases: bool = True
     step_s: float = 5.0
     interval_s: float = 10.0

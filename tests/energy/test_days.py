@@ -13,7 +13,7 @@ from homebound.energy.config import ChargeMode, SolarSettings, TariffConfig, Tar
 from homebound.simulators.household.energy_devices import Wallbox
 from homebound.simulators.household.site import PriceSchedule
 from homebound.simulators.household.sky import LoadSpike
-from tests.energy.simday import DaySetup, DayResult, at, run_day
+from tests.energy.simday import DayResult, DaySetup, at, run_day
 
 NIGHT_TARIFF = TariffConfig(kind="time_of_day", price=0.35, feed_in=0.08,
                             zones=[TariffZone.model_validate({"from": "22:00", "to": "06:00", "price": 0.18})])

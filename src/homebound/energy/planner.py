@@ -3,12 +3,12 @@
 The window from now to the departure is cut into slots (at most 15 minutes, and wherever the price changes).
 In each slot the car could take expected solar surplus (costing the feed-in it would have earned; only where the
 surplus reaches the car's minimum charging power, since less cannot charge it) and grid energy (costing the
-slot's price), up to the charger's power. The plan takes the cheapest energy first until
-the car has what it needs: a fractional knapsack, which greedy solves exactly. Ties go to solar slots that come
-sooner (the forecast is surer) and to grid slots that come later (the battery sits full for less time, and
-prices published later can still move the plan), except the last quarter hour before the departure, kept as a
-reserve for what a plan cannot foresee (the car's start-up, a late reading). Only `solar_confidence` of the forecast is counted, and the
-controller re-plans every cycle, so a cloud that eats the sun's share moves it to the grid in time.
+slot's price), up to the charger's power. The plan takes the cheapest energy first until the car has what it
+needs: a fractional knapsack, which greedy solves exactly. Ties go to solar slots that come sooner (the forecast
+is surer) and to grid slots that come later (the battery sits full for less time, and prices published later
+can still move the plan), except the last quarter hour before the departure, kept as a reserve for what a plan
+cannot foresee (the car's start-up, a late reading). Only `solar_confidence` of the forecast is counted, and the
+controller re-plans every minute, so a cloud that eats the sun's share moves it to the grid in time.
 
 When the target cannot be reached the plan says so, how far it gets, and what would reach it.
 """
