@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from homebound.automations.schema import ZoneConfig
+from homebound.energy.config import EnergyConfig
 from homebound.model.errors import HomeboundError
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -115,6 +116,7 @@ class Config(Strict):
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
+    energy: EnergyConfig = EnergyConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")
@@ -134,6 +136,12 @@ class Config(Strict):
         ids = [v.id for v in self.vehicles]
         if self.kuksa.vehicle is not None and self.kuksa.vehicle not in ids:
             raise ValueError(f"kuksa.vehicle {self.kuksa.vehicle!r} is not one of the vehicles ({', '.join(ids)})")
+        for point in self.energy.charge_points:
+            if point.vehicle is not None and point.vehicle not in ids:
+                raise ValueError(f"energy.charge_points {point.name!r}: vehicle {point.vehicle!r} is not one of the "
+                                 f"vehicles ({', '.join(ids)})")
+        if self.energy.tariff.mqtt_topic and not (self.mqtt.url or self.simulation.household):
+            raise ValueError("energy.tariff.mqtt_topic needs MQTT (mqtt.url, or simulation.household in-process)")
         return self
 
 

@@ -11,11 +11,13 @@ from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.local_bus import LocalBus
+from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_paths
 from homebound.automations.traces import Trace
+from homebound.energy.service import EnergyService
 from homebound.history.recorder import HistoryRecorder
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
@@ -55,6 +57,10 @@ class Runtime:
                                             debounce_s=config.automations.zone_debounce_s,
                                             trip_end_after_s=config.automations.trip_end_after_s)
         self.warnings: list[str] = []
+        #: Smart charging, when charge points are configured (docs/energy.md).
+        self.energy: EnergyService | None = EnergyService(self.hub, config.energy) if config.energy.charge_points \
+            else None
+        self.price_feed: PriceFeed | None = None
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
                                  unowned_commands=config.commands.without_provider)
@@ -100,6 +106,12 @@ class Runtime:
                                                 on_log=lambda text: self.log("device", text))
             self.household.start()
             self._household_task = asyncio.create_task(self.household.run())
+        if self.energy is not None:
+            await self.energy.start()
+            topic = self.config.energy.tariff.mqtt_topic
+            if topic and self.mqtt is not None:
+                self.price_feed = PriceFeed(self.mqtt, topic, self.energy.update_prices, self.energy.tz)
+                self.price_feed.start()
         self.hub.add_command_listener(self._on_command)
         self.automations.on_run.append(self._on_run)
         self.automation_store.start()
@@ -138,6 +150,8 @@ class Runtime:
         """Close the doors, write what is buffered, then release the database."""
         await self.automations.stop()
         await self.automation_store.stop()
+        if self.energy is not None:
+            await self.energy.stop()
         if self._household_task is not None:
             self._household_task.cancel()
         for publisher in self.publishers:
@@ -180,4 +194,7 @@ class Runtime:
                 "received": self.mqtt.received if self.mqtt else 0,
                 "vehicle_commands": sum(p.commands_received for p in self.publishers),
                 "vehicle_command_errors": sum(p.command_errors for p in self.publishers)},
+            "energy": None if self.energy is None else {
+                "charge_points": len(self.energy.controllers), "cycles": self.energy.cycles,
+                "price_feed": None if self.price_feed is None else self.price_feed.stats()},
         }

@@ -46,6 +46,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class ChargingControl(Protocol):
     """What the REST routes and the command line need of smart charging, and nothing more."""
 
+    tz: dt.tzinfo
+
     def charge_points(self) -> list[str]: ...
 
     def status(self, name: str) -> dict[str, object]: ...
@@ -73,6 +75,10 @@ def build_tariff(config: TariffConfig, tz: dt.tzinfo) -> Tariff:
                  for z in config.zones]
         return TimeOfDayTariff(zones, config.price, tz, config.feed_in, config.currency, config.reference_price)
     return DynamicTariff(config.price, config.feed_in, config.currency, config.reference_price)
+
+
+class EnergyNotConfigured(HomeboundError):
+    """Smart charging was asked for, but no charge point is configured."""
 
 
 class UnknownChargePoint(HomeboundError):

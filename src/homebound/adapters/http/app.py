@@ -12,6 +12,7 @@ from homebound.adapters.http import (
     routes_automations,
     routes_commands,
     routes_devices,
+    routes_energy,
     routes_system,
     routes_vehicles,
     routes_web,
@@ -41,12 +42,14 @@ def create_app(runtime: Runtime, manage_runtime: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.energy = runtime.energy
     install_error_handlers(app)
     app.include_router(routes_system.router)
     app.include_router(routes_vehicles.router)
     app.include_router(routes_commands.router)
     app.include_router(routes_devices.router)
     app.include_router(routes_automations.router)
+    app.include_router(routes_energy.router)
     app.include_router(stream.router)
     app.include_router(routes_web.router)
     return app

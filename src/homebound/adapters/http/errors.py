@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from homebound.energy.service import EnergyNotConfigured, UnknownChargePoint
 from homebound.hub.errors import CommandConflict, CommandRejected, RejectedValue, UnknownCommand, UnknownThing
 from homebound.model.errors import HomeboundError, UnknownPath
 
@@ -21,6 +22,10 @@ def _status_and_body(error: HomeboundError) -> tuple[int, dict[str, object]]:
         return 404, error_body("unknown_path", str(error), path=error.path, suggestions=error.suggestions)
     if isinstance(error, UnknownThing):
         return 404, error_body("unknown_thing", str(error), thing=error.thing)
+    if isinstance(error, UnknownChargePoint):
+        return 404, error_body("unknown_charge_point", str(error))
+    if isinstance(error, EnergyNotConfigured):
+        return 404, error_body("energy_not_configured", str(error))
     if isinstance(error, UnknownCommand):
         return 404, error_body("unknown_command", str(error))
     if isinstance(error, RejectedValue):
