@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Retrieve a finished waiter's outcome (a closed subscription ends its wait with StopAsyncIteration)."""
+    if not future.cancelled():
+        future.exception()
+
+
 class ChargingControl(Protocol):
     """What the REST routes and the command line need of smart charging, and nothing more."""
 
@@ -161,9 +167,12 @@ class EnergyService:
             woken = asyncio.ensure_future(self._wake.wait())
             reading = asyncio.ensure_future(subscription.next_batch()) if subscription is not None else None
             waits: set[asyncio.Future[Any]] = {woken} if reading is None else {woken, reading}
-            done, pending = await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-            for future in pending:
-                future.cancel()
+            try:
+                done, _pending = await asyncio.wait(waits, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for future in waits:
+                    future.cancel()
+                    future.add_done_callback(_consume)
             if woken in done:
                 self._wake.clear()
                 return
@@ -295,10 +304,8 @@ class EnergyService:
     def status(self, name: str) -> dict[str, object]:
         controller = self.controller(name)
         now = self.clock()
-        if controller.plugged and controller.mode is not ChargeMode.PLAN:
-            controller.replan(now, controller.charger_w(), None)  # show what a plan would be
-        elif not controller.plugged:
-            controller.departure = controller.next_departure(now)
+        if controller.mode is not ChargeMode.PLAN or controller.plan is None:
+            controller.replan(now, controller.charger_w(), None)  # what a plan would be (or why there is none)
         last = controller.last
         session = self.ledger.current(name)
         usual = []
