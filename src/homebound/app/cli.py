@@ -139,7 +139,8 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
 def demo(
     scenario: Annotated[Path | None, typer.Option(help="Scenario file (default: examples/scenarios/"
                                                        "evening_drive_home.yaml).")] = None,
-    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.", min=0.1, max=1000)] = 20.0,
+    speed: Annotated[float | None, typer.Option(help="Simulated seconds per real second (default: the scenario's, "
+                                                     "else 20).", min=0.1, max=5000)] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many real seconds and print a summary.",
                                                    min=1)] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the web page and the REST API.")] = 8321,
@@ -159,7 +160,8 @@ def demo(
     try:
         loaded = load_scenario(path)
         reset_database(database)
-        summary = asyncio.run(run_demo(loaded, speed, duration, port, database, mqtt, seed, Console()))
+        summary = asyncio.run(run_demo(loaded, speed or loaded.speed or 20.0, duration, port, database, mqtt, seed,
+                                       Console()))
     except HomeboundError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
@@ -172,6 +174,8 @@ def demo(
               f"{summary.charged_kwh:.2f} kWh charged, battery {summary.soc_start:.0f} % -> {summary.soc_end:.0f} %; "
               f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
               f"{summary.commands_failed} not confirmed", highlight=False)
+    if summary.energy:
+        out.print(summary.energy, highlight=False)
 
 
 @app.command()

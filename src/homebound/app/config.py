@@ -96,7 +96,7 @@ class SimulationConfig(Strict):
 
     household: bool = Field(False, description="simulate the household's devices (on MQTT if configured, "
                                                "else in-process)")
-    speed: float = Field(1.0, gt=0, le=1000, description="simulated seconds per real second")
+    speed: float = Field(1.0, gt=0, le=5000, description="simulated seconds per real second")
 
 
 class VehicleConfig(Strict):

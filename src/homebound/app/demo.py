@@ -30,9 +30,12 @@ from homebound.app.config import (
     StorageConfig,
     VehicleConfig,
 )
+from homebound.app.demo_energy import attach_energy, energy_panel, energy_summary
 from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
+from homebound.energy.config import EnergyConfig
 from homebound.model.geometry import distance_m
+from homebound.simulators.household.site import SimulatedSite
 from homebound.simulators.vehicle.runner import ScenarioRunner
 from homebound.simulators.vehicle.scenario import Scenario
 
@@ -58,6 +61,7 @@ class Summary:
     commands_confirmed: int
     commands_failed: int
     sim_minutes: float
+    energy: str | None = None
 
 
 def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqtt: str | None) -> Config:
@@ -70,6 +74,7 @@ def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqt
         zones=[ZoneConfig(id="home", name="Home", latitude=home.latitude, longitude=home.longitude,
                           radius=home.radius)],
         simulation=SimulationConfig(household=True, speed=speed),
+        energy=scenario.energy or EnergyConfig(),
         vehicles=[VehicleConfig(id=scenario.vehicle.id, name="Family car", vin=scenario.vehicle.vin)])
 
 
@@ -83,9 +88,11 @@ def _label(path: str) -> str:
 
 
 class Demo:
-    def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console) -> None:
+    def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console,
+                 site: SimulatedSite | None = None) -> None:
         self.runtime = runtime
         self.runner = runner
+        self.site = site
         self.console = console
         self.soc_start = runner.car.state.soc
         self._printed = 0
@@ -99,7 +106,7 @@ class Demo:
             automations_fired=sum(s.fired for s in self.runtime.automations.automations.values()),
             commands_confirmed=ended.get("confirmed", 0),
             commands_failed=sum(count for state, count in ended.items() if state != "confirmed"),
-            sim_minutes=(self.runner.now - self.runner.start) / 60)
+            sim_minutes=(self.runner.now - self.runner.start) / 60, energy=energy_summary(self.runtime))
 
     def view(self) -> Group:
         runner, car = self.runner, self.runner.car.state
@@ -129,8 +136,11 @@ class Demo:
         for entry in list(self.runtime.activity)[-12:]:
             log.add_row(f"{time.strftime('%H:%M:%S', time.localtime(float(str(entry['ts']))))} "
                         f"[{'green' if entry['kind'] == 'command' else 'cyan'}]{entry['kind']:>10}[/] {entry['text']}")
-        return Group(Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}"),
-                     Panel(devices, title="household"), Panel(log, title="automations and commands"))
+        panels = [Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}")]
+        smart_charging = energy_panel(self.runtime, self.site)
+        if smart_charging is not None:
+            panels.append(smart_charging)
+        return Group(*panels, Panel(devices, title="household"), Panel(log, title="automations and commands"))
 
     def print_new_activity(self) -> None:
         entries = list(self.runtime.activity)
@@ -163,9 +173,10 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     runtime.automations.clock = runner.clock
     runtime.automations.time_scale = speed
     runtime.automations.conditions.clock = runner.clock
+    site = attach_energy(runtime, runner, speed, seed)
     await runtime.start()
     runner.attach()
-    demo = Demo(runtime, runner, console)
+    demo = Demo(runtime, runner, console, site)
     server = QuietServer(uvicorn.Config(create_app(runtime, manage_runtime=False), host="127.0.0.1",
                                         port=port, log_level="error", ws="websockets-sansio"))
     serving = asyncio.create_task(server.serve())

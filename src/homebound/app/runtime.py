@@ -24,7 +24,9 @@ from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
 from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.simulators.household.base import SimulatedDevice
 from homebound.simulators.household.runner import HouseholdSimulator
+from homebound.simulators.household.site import SimulatedSite
 from homebound.storage.automation_store import AutomationStore
 from homebound.storage.database import Database
 from homebound.storage.state_store import StateStore
@@ -46,6 +48,9 @@ class Runtime:
         self.kuksa: KuksaServer | None = None
         self.mqtt: MqttConnection | LocalBus | None = None
         self.household: HouseholdSimulator | None = None
+        #: What the demo sets before `start` so the simulated household has its scenario's sun and its car.
+        self.household_devices: list[SimulatedDevice] | None = None
+        self.household_site: SimulatedSite | None = None
         self._household_task: asyncio.Task[None] | None = None
         self.activity: deque[dict[str, object]] = deque(maxlen=200)
         self.map_routes: dict[str, list[tuple[float, float]]] = {}
@@ -102,11 +107,15 @@ class Runtime:
             self.devices = HomeAssistantDevices(self.hub, self.mqtt)
             self.devices.start()
         if self.config.simulation.household and self.mqtt is not None:
-            self.household = HouseholdSimulator(self.mqtt, speed=self.config.simulation.speed,
-                                                on_log=lambda text: self.log("device", text))
+            speed = self.config.simulation.speed
+            self.household = HouseholdSimulator(self.mqtt, self.household_devices, speed=speed,
+                                                on_log=lambda text: self.log("device", text),
+                                                site=self.household_site)
             self.household.start()
-            self._household_task = asyncio.create_task(self.household.run())
+            # At high speed, tick often enough that a minute of simulated time is not one step.
+            self._household_task = asyncio.create_task(self.household.run(interval=min(1.0, max(0.05, 10 / speed))))
         if self.energy is not None:
+            self.energy.on_event = lambda text: self.log("charging", text)
             await self.energy.start()
             topic = self.config.energy.tariff.mqtt_topic
             if topic and self.mqtt is not None:

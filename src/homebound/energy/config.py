@@ -106,7 +106,7 @@ class PlanSettings(Strict):
     departures: dict[str, Clock] = Field(default_factory=dict, description="weekday -> time, e.g. mon: '07:30'")
     predict_departures: bool = True
     min_confidence: float = Field(0.6, ge=0, le=1)
-    solar_confidence: float = Field(0.7, ge=0, le=1, description="share of forecast solar the plan counts on")
+    solar_confidence: float = Field(0.8, ge=0, le=1, description="share of forecast solar the plan counts on")
 
     @field_validator("departures")
     @classmethod

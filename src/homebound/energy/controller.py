@@ -130,6 +130,7 @@ class ChargePointController:
         limit (None: no limit)."""
         plugged = self.wallbox.flag(self.config.wallbox.plugged)
         price = self.tariff.price_at(now)
+        self._learn_house_load(site, self.charger_w())  # with or without a car: the plan needs it at plug-in
         if plugged is None:
             self.status = "the wallbox is not reporting whether a car is plugged in"
             return None
@@ -152,7 +153,6 @@ class ChargePointController:
         charger_w = self.charger_w()
         self.ledger.record(self.name, now, charger_w, site.grid_w, site.battery_w, price, self.tariff.feed_in,
                            self.tariff.reference_price())
-        self._learn_house_load(site, charger_w)
         available = site.surplus_for_car(charger_w)
         setpoint = self._by_mode(now, site, charger_w, available, allowance_w)
         setpoint = self._within_limit(setpoint, allowance_w, now)

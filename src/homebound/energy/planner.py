@@ -37,7 +37,7 @@ class PlanRequest:
     capacity_kwh: float
     max_power_w: float
     efficiency: float = 0.9
-    solar_confidence: float = 0.7
+    solar_confidence: float = 0.8
     min_power_w: float = 0.0  # below this the car cannot charge from the sun alone (6 A on one phase)
     fastest_power_w: float | None = None  # the wallbox at its best (three phases, no house limit), for advice
     charging_slot_start: float | None = None  # a grid slot being charged now stays chosen on a tie
@@ -91,6 +91,12 @@ class ChargePlan:
         """The planned slot at `ts` if it needs grid energy (then the car charges at full power)."""
         slot = self.slot_at(ts)
         return slot if slot is not None and slot.grid_kwh > EPSILON_KWH else None
+
+    def outline(self) -> str:
+        """The plan's shape without its amounts: the hours it draws on the grid, and whether it is enough.
+        Changes when the plan really changes, not as every kWh is charged or each cloud moves the sun's share."""
+        runs = [f"{start // 3600:.0f}-{-(-end // 3600):.0f}" for start, end, _kwh, _price in _runs(self.slots, "grid")]
+        return f"{self.reachable} {self.request.departure:.0f} {self.request.target_soc:g} " + " ".join(runs)
 
     def to_json(self) -> dict[str, object]:
         return {"departure": self.request.departure, "target_soc": self.request.target_soc,

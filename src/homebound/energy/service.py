@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from homebound.energy import things
 from homebound.energy.config import ChargeMode, EnergyConfig, TariffConfig
-from homebound.energy.controller import ChargePointController
+from homebound.energy.controller import ChargePointController, Decision
 from homebound.energy.departures import DepartureHistory, DeparturePredictor
 from homebound.energy.forecast import SolarForecast
 from homebound.energy.ledger import ChargeLedger
@@ -118,9 +118,19 @@ class EnergyService:
         self.cycles = 0
         self.site = SiteView(None, None, None, None)
         self._published: dict[tuple[str, str], object] = {}
+        #: Told of what people want to see happen (a start, a stop, a new plan), in words.
+        self.on_event: Callable[[str], None] | None = None
+        self._plan_outline: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._grid_subscription: Subscription | None = None
+
+    def connect_history(self, history: DepartureHistory) -> None:
+        """Learn departures from this drive history (the history layer's trips, once it is wired)."""
+        self.predictor = DeparturePredictor(history, self.tz)
+        for controller in self.controllers.values():
+            controller.predictor = self.predictor
+            controller.invalidate_plan()
 
     # ---- lifecycle ----------------------------------------------------------------------------------------
 
@@ -223,6 +233,7 @@ class EnergyService:
             drawn = controller.charger_w()
             view = SiteView(grid_seen, site.solar_w, site.battery_w, site.battery_soc, site.battery_priority_soc)
             decision = await controller.step(now, view, allowance)
+            self._tell(controller, decision, now)
             if decision is not None and decision.setpoint.enabled:
                 planned = decision.setpoint.current_a * decision.setpoint.phases * controller.limits.voltage
                 if allowance is not None:
@@ -232,6 +243,20 @@ class EnergyService:
             elif allowance is not None:
                 allowance = max(0.0, allowance - drawn)
             self._publish(controller)
+
+    def _tell(self, controller: ChargePointController, decision: Decision | None, now: float) -> None:
+        if self.on_event is None:
+            return
+        clock = dt.datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
+        if decision is not None and decision.switched:
+            what = "starts" if decision.setpoint.enabled else "stops"
+            self.on_event(f"{clock} {controller.name} {what} ({decision.setpoint.phases} phase"
+                          f"{'s' if decision.setpoint.phases > 1 else ''}): {decision.setpoint.reason}")
+        plan = controller.plan
+        outline = "" if plan is None else plan.outline()
+        if outline != self._plan_outline.get(controller.name, "") and plan is not None:
+            self.on_event(f"{clock} {controller.name} plan: {plan.text}")
+        self._plan_outline[controller.name] = outline
 
     def _publish(self, controller: ChargePointController) -> None:
         session = self.ledger.current(controller.name)

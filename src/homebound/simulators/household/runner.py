@@ -44,6 +44,9 @@ class HouseholdSimulator:
 
     def announce(self) -> None:
         """Discovery (retained), availability and every state: what a real bridge does when it starts."""
+        if self.site is not None:  # the sun and the house as they are now, not as nothing
+            self.site.advance(0.0)
+            self.site.settle(self.site.charger_w, 0.0)
         self.connection.publish(f"{self.root}/bridge/state", "online", retain=True)
         for device in self.devices.values():
             topic, payload = device.discovery(self.prefix)

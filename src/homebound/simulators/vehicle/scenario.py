@@ -18,6 +18,7 @@ events:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,7 +26,9 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from homebound.automations.schema import parse_clock
+from homebound.energy.config import EnergyConfig
 from homebound.model.errors import HomeboundError
+from homebound.simulators.household.setup import SiteSetup
 from homebound.simulators.vehicle.models import MODELS
 from homebound.simulators.vehicle.route import Route, Waypoint
 
@@ -82,15 +85,27 @@ class Event(Strict):
 class Scenario(Strict):
     name: str
     description: str = ""
+    date: dt.date | None = Field(None, description="the day it starts (the sun depends on it); none: today")
+    timezone: str | None = Field(None, description="where its times of day are (IANA name); none: this machine's")
+    speed: float | None = Field(None, gt=0, le=5_000, description="suggested simulation speed for the demo")
     start: Clock
     vehicle: VehicleSetup = VehicleSetup()
     home: Place
     start_at: Literal["home", "route_start"] = "route_start"
     routes: dict[str, list[Point]] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
+    site: SiteSetup | None = Field(None, description="the household's electricity: sun, clouds, load, fuse")
+    energy: EnergyConfig | None = Field(None, description="smart charging, as in the configuration file")
+    habits: dict[str, Clock] = Field(default_factory=dict, description="usual departures (weekday: time) the "
+                                                                       "car's past drives show")
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
+        if self.timezone is not None:
+            try:
+                zoneinfo.ZoneInfo(self.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"timezone {self.timezone!r} is not a known time zone (like Europe/Berlin)") from None
         for event in self.events:
             if event.do == "drive" and event.route not in self.routes:
                 raise ValueError(f"event at {event.at}: route {event.route!r} is not one of "
@@ -103,6 +118,10 @@ class Scenario(Strict):
     def route(self, name: str) -> Route:
         return Route([Waypoint(p.latitude, p.longitude, p.speed_limit_kmh, p.stop_s, p.grade)
                       for p in self.routes[name]])
+
+    def tzinfo(self) -> dt.tzinfo | None:
+        """The scenario's time zone; None: this machine's local time."""
+        return zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
 
     @property
     def model(self):  # type: ignore[no-untyped-def]
