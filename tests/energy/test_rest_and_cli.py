@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from homebound.app.config import Config, load_config
+from homebound.automations.loader import load_text
 from homebound.simulators.household.site import StandInCar
 from tests.support.live import LiveServer, live_server
 
@@ -96,6 +97,13 @@ def test_the_configuration_example_in_the_docs_is_valid() -> None:
     block = text.split("```yaml", 1)[1].split("```", 1)[0]
     config = Config.model_validate(yaml.safe_load(block))
     assert [cp.name for cp in config.energy.charge_points] == ["garage"]
+
+
+def test_the_automation_example_in_the_docs_loads() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "energy.md").read_text()
+    block = next(b.split("```", 1)[0] for b in text.split("```yaml")[1:] if "low_battery_charge_now" in b)
+    loaded = load_text(block, "docs/energy.md")
+    assert loaded.errors == [] and [a.id for a in loaded.automations] == ["low_battery_charge_now"]
 
 
 def test_the_charge_points_are_listed_with_what_they_do(server: LiveServer) -> None:
