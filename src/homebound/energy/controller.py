@@ -28,7 +28,7 @@ from homebound.energy.readings import ThingWatch
 from homebound.energy.site import SiteView
 from homebound.energy.surplus import ChargerLimits, Setpoint, SurplusReading, SurplusRegulator, SurplusSettings
 from homebound.energy.tariffs import Tariff
-from homebound.energy.wallbox import START_STOP, WallboxDriver
+from homebound.energy.wallbox import START_STOP, Switch, WallboxDriver
 from homebound.hub.core import Hub
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class Decision:
     setpoint: Setpoint
     available_w: float | None
     allowance_w: float | None
-    switched: bool
+    switch: Switch | None
 
 
 class ChargePointController:
@@ -156,11 +156,11 @@ class ChargePointController:
         available = site.surplus_for_car(charger_w)
         setpoint = self._by_mode(now, site, charger_w, available, allowance_w)
         setpoint = self._within_limit(setpoint, allowance_w, now)
-        switched = await self.driver.apply(setpoint, now, self.wallbox, self.car)
-        if switched:
+        switch = await self.driver.apply(setpoint, now, self.wallbox, self.car)
+        if switch is not None:
             self.regulator.note_switch(now)
         self.status = setpoint.reason
-        self.last = Decision(now, setpoint, available, allowance_w, switched)
+        self.last = Decision(now, setpoint, available, allowance_w, switch)
         return self.last
 
     def _learn_house_load(self, site: SiteView, charger_w: float) -> None:

@@ -248,10 +248,10 @@ class EnergyService:
         if self.on_event is None:
             return
         clock = dt.datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
-        if decision is not None and decision.switched:
-            what = "starts" if decision.setpoint.enabled else "stops"
-            self.on_event(f"{clock} {controller.name} {what} ({decision.setpoint.phases} phase"
-                          f"{'s' if decision.setpoint.phases > 1 else ''}): {decision.setpoint.reason}")
+        if decision is not None and decision.switch is not None:
+            phases = f"{decision.setpoint.phases} phase{'s' if decision.setpoint.phases > 1 else ''}"
+            what = {"start": f"starts ({phases})", "stop": "stops", "phases": f"goes to {phases}"}[decision.switch]
+            self.on_event(f"{clock} {controller.name} {what}: {decision.setpoint.reason}")
         plan = controller.plan
         outline = "" if plan is None else plan.outline()
         if outline != self._plan_outline.get(controller.name, "") and plan is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from homebound.energy.config import WallboxRole
 from homebound.energy.readings import ThingWatch
@@ -21,6 +22,7 @@ from homebound.model.errors import HomeboundError
 log = logging.getLogger(__name__)
 START_STOP = "Vehicle.Powertrain.TractionBattery.Charging.StartStopCharging"
 RETRY_AFTER_S = 30.0
+Switch = Literal["start", "stop", "phases"]
 
 
 @dataclass
@@ -66,26 +68,27 @@ class WallboxDriver:
         sent = self._sent.get((self.role.thing, self.role.current_limit))
         return None if sent is None or not isinstance(sent.target, int | float) else float(sent.target)
 
-    async def apply(self, setpoint: Setpoint, now: float, wallbox: ThingWatch, car: ThingWatch | None) -> bool:
-        """Send what differs; returns True if the contactor was switched (a start, a stop, or phases)."""
+    async def apply(self, setpoint: Setpoint, now: float, wallbox: ThingWatch, car: ThingWatch | None) -> Switch | None:
+        """Send what differs; says which contactor switch that made, if any: a start, a stop, or phases."""
         self.problems = []
         enabled_now = self.enabled(wallbox, car)
+        switch: Switch | None = None
         if not setpoint.enabled:
-            stopped = await self._set_enabled(False, now, wallbox, car) and enabled_now
-            self.switches += stopped
-            return stopped
-        phases_switched = False
-        if self.role.phases_switch is not None and setpoint.phases != self.phases(wallbox):
-            reported = wallbox.value(self.role.phases_switch)
-            value: object = str(setpoint.phases) if isinstance(reported, str) else setpoint.phases
-            phases_switched = await self._ensure(self.role.thing, self.role.phases_switch, value, reported, now) \
-                and enabled_now  # a running charge is interrupted to change phases
-        await self._ensure(self.role.thing, self.role.current_limit, float(setpoint.current_a),
-                           wallbox.number(self.role.current_limit), now)
-        started = await self._set_enabled(True, now, wallbox, car) and not enabled_now
-        switched = phases_switched or started
-        self.switches += switched
-        return switched
+            if await self._set_enabled(False, now, wallbox, car) and enabled_now:
+                switch = "stop"
+        else:
+            if self.role.phases_switch is not None and setpoint.phases != self.phases(wallbox):
+                reported = wallbox.value(self.role.phases_switch)
+                value: object = str(setpoint.phases) if isinstance(reported, str) else setpoint.phases
+                if await self._ensure(self.role.thing, self.role.phases_switch, value, reported, now) and enabled_now:
+                    switch = "phases"  # a running charge is interrupted to change phases
+            await self._ensure(self.role.thing, self.role.current_limit, float(setpoint.current_a),
+                               wallbox.number(self.role.current_limit), now)
+            if await self._set_enabled(True, now, wallbox, car) and not enabled_now:
+                switch = "start"
+        if switch is not None:
+            self.switches += 1
+        return switch
 
     async def _set_enabled(self, wanted: bool, now: float, wallbox: ThingWatch, car: ThingWatch | None) -> bool:
         """Allow or stop charging; True if a command was sent."""
