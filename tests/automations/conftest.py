@@ -98,7 +98,7 @@ async def build_house(database: Database | None = None, debounce_s: float = 30.0
     engine = AutomationEngine(hub, [HOME], store, clock=clock, debounce_s=debounce_s, trip_end_after_s=60)
     await engine.start()
     house = House(hub, engine, bus, simulator, car, database)
-    await house.until(lambda: len([t for t in hub.things() if t.kind == "device"]) == 8)
+    await house.until(lambda: len([t for t in hub.things() if t.kind == "device"]) == 10)
     await house.settle()
     return house
 
