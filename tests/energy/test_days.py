@@ -151,3 +151,16 @@ async def test_a_car_arriving_late_is_told_the_target_is_out_of_reach_and_charge
     text = result.plans[0][1]
     assert result.plans[0][0] <= at("05:46", 1)
     assert "cannot be reached" in text and "leaving at" in text and "target of" in text
+
+
+async def test_after_a_cut_the_current_is_raised_only_once_the_car_could_have_followed() -> None:
+    flicker = [LoadSpike(at("20:30") + n * 13, 2, 8_000) for n in range(12)]  # a load switching on and off
+    result = await run_day(DaySetup(start=at("20:29"), end=at("20:33"), plug_at=at("20:29"), soc=10,
+                                    battery_kwh=100, mode=ChargeMode.NOW, fuse_a=25, spikes=flicker, step_s=1))
+    changes = [(b.ts, b.current_a > a.current_a) for a, b in itertools.pairwise(result.samples)
+               if b.current_a != a.current_a]
+    assert len(changes) >= 4, "the flicker should make the controller cut the current"
+    response_s = 3
+    raises_too_soon = [t for (before, _), (t, raised) in itertools.pairwise(changes) if raised
+                       and t - before < response_s]
+    assert raises_too_soon == []
