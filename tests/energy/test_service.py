@@ -165,3 +165,31 @@ async def test_a_meter_that_never_joined_is_named(house: Site) -> None:
     service = EnergyService(hub, broken)
     await service.step(at("12:00"))
     assert "meter2 has not joined yet" in service.meters.problems()
+
+
+async def test_a_grid_reading_of_nonsense_pauses_charging_rather_than_trusting_it(house: Site) -> None:
+    await house.service.set_mode("garage", "now", "test")
+    house.car.is_plugged = True
+    house.simulator.tick(1.0)
+    await settle(8)
+    await house.service.step()
+    house.hub.ingest("grid", {"Sensor.Power.Value": 1e9})  # a meter glitch: a gigawatt
+    refused = house.hub.ingest("grid", {"Sensor.Power.Value": float("nan")})
+    assert refused.errors and "NaN" in str(refused.errors[0])
+    await house.service.step()
+    status = house.service.status("garage")
+    assert str(status["status"]).startswith("paused: the house needs the power")
+    await settle(8)
+    assert value(house.hub, "wallbox", "Switch.Charging.State") is False
+
+
+async def test_a_watch_whose_mailbox_overflowed_reads_the_values_afresh(house: Site) -> None:
+    await house.service.step()
+    watch = house.service.meters.watches["grid"]
+    subscription = watch._subscription
+    assert subscription is not None
+    for watts in range(2_000):  # more batches than the mailbox holds, between two cycles
+        house.hub.ingest("grid", {"Sensor.Power.Value": float(watts)})
+    assert subscription.dropped > 0
+    await house.service.step()
+    assert house.service.site.grid_w == 1_999.0
