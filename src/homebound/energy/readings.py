@@ -2,7 +2,8 @@
 
 Devices join when the MQTT bridge discovers them, may leave and come back, and may be offline. A `ThingWatch`
 keeps trying to subscribe until its thing exists, subscribes again when a device came back with a new catalog,
-and distrusts every value while the device says it is offline (`Availability.IsOnline`). What is missing is
+and distrusts every value while the device says it is offline (`Availability.IsOnline`). If updates came faster
+than the controller took them and its mailbox overflowed, it reads the current values afresh. What is missing is
 said in words (`problems`), never raised: the controller decides what a missing reading means.
 """
 
@@ -29,6 +30,7 @@ class ThingWatch:
         self.problems: list[str] = []
         self._subscription: Subscription | None = None
         self._watch_online = False
+        self._dropped = 0
 
     def refresh(self) -> None:
         """Subscribe if needed, then take in every update queued since the last refresh."""
@@ -38,6 +40,12 @@ class ThingWatch:
             self._subscribe()
         subscription = self._subscription
         if subscription is None:
+            return
+        if subscription.dropped != self._dropped:  # our mailbox overflowed: read the values afresh
+            self._dropped = subscription.dropped
+            while subscription.get_nowait() is not None:
+                pass
+            self._read_current(subscription.paths)
             return
         for _ in range(MAX_BATCHES_PER_REFRESH):
             batch = subscription.get_nowait()
@@ -70,11 +78,15 @@ class ThingWatch:
         self.problems = [f"{self.thing} has no datapoint {path}" + (f" (did you mean {', '.join(near)}?)"
                                                                      if near else "")
                          for path, near in subscription.unknown_paths.items()]
-        for path in subscription.paths:
+        self._read_current(subscription.paths)
+        self._dropped = subscription.dropped
+        self._subscription = subscription
+
+    def _read_current(self, paths: list[str]) -> None:
+        for path in paths:
             entry = self.hub.get(self.thing, path)
             if entry is not None:
                 self.values[path] = entry[0]
-        self._subscription = subscription
 
     @property
     def online(self) -> bool:
