@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The sdv.databroker.v1 stubs: generated from the vendored .proto files (by `pip install` too, through setup.py).
+SDV_PROTOS := $(wildcard src/homebound/adapters/kuksa/proto/sdv/databroker/v1/*.proto)
+SDV_STUBS := src/homebound/adapters/kuksa/sdv_stubs/broker_pb2.py
 
-.PHONY: demo test lint bench clean help browser
+.PHONY: demo test lint bench clean help browser stubs
 
 help:
 	@echo "make demo   - set up and run the live demo: a car drives home, the house reacts (web page on :8321)"
@@ -19,7 +22,13 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(SDV_STUBS): $(SDV_PROTOS) tools/generate_sdv_stubs.py | $(STAMP)
+	$(BIN)/python tools/generate_sdv_stubs.py
+	touch $@
+
+stubs: $(SDV_STUBS)
+
+demo: $(STAMP) $(SDV_STUBS)
 	$(BIN)/homebound demo
 
 # The browser test drives Debian's Chromium; install it when we can (root with apt), else that test says why it skips.
@@ -29,15 +38,17 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks tools
+lint: $(STAMP) $(SDV_STUBS)
+	$(BIN)/ruff check src tests benchmarks tools setup.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) lint browser
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(SDV_STUBS)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache homebound.db homebound.db-*
+	rm -rf $(VENV) .venv-side .pytest_cache .mypy_cache .ruff_cache homebound.db homebound.db-*
+	rm -f src/homebound/adapters/kuksa/sdv_stubs/*_pb2*

@@ -17,7 +17,6 @@ import zoneinfo
 
 from benchmarks.common import Figure, figure, rate
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.energy.config import (
     ChargeMode,
     ChargePointConfig,
@@ -34,6 +33,7 @@ from homebound.energy.planner import PlanRequest, plan_charging
 from homebound.energy.service import EnergyService, build_tariff
 from homebound.energy.sun import SolarArray
 from homebound.hub.core import Hub
+from homebound.messaging import LocalBus
 from homebound.model.vss_loader import builtin_catalog
 from homebound.simulators.household.energy_devices import GridMeter, SolarInverter, Wallbox
 from homebound.simulators.household.runner import HouseholdSimulator

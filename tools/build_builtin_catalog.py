@@ -1,7 +1,9 @@
-"""Regenerate `src/homebound/model/data/vss_builtin.json`, the built-in catalog.
+"""Regenerate `src/homebound/model/data/vss_builtin.json`, the built-in catalog: every leaf of a VSS release.
 
 The facts (path, kind, datatype, unit, min, max, allowed) are copied from an official VSS JSON export; the
-descriptions are Homebound's own, written below. Run from the project root:
+descriptions are Homebound's own: written by hand below for the signals Homebound's features use, and for every
+other leaf composed from its path, kind, datatype and unit (`describe`), never from the standard's text.
+Run from the project root:
 
     python tools/build_builtin_catalog.py ../shared/data/vss/vss_release_6.0.json
 """
@@ -219,17 +221,113 @@ def insert(tree: dict[str, object], path: str, leaf: dict[str, object]) -> None:
     children[names[-1]] = leaf
 
 
+ACRONYMS = {"ABS", "ADAS", "AC", "DC", "ECU", "ESC", "EBA", "EBD", "HVAC", "VIN", "WMI", "GNSS", "OBD", "DTC",
+            "TCS", "CO2", "LED", "HMI", "VSS", "USB", "SoC", "SOC", "DBC", "ISO", "PM", "EV", "LKA", "ACC", "ID",
+            "RPM", "NOx", "LPG", "CNG", "UI", "ECO", "FCW", "AEB", "TPMS", "VRM"}
+INSTANCE_WORDS = {"DriverSide": "driver side", "PassengerSide": "passenger side", "Driver": "driver",
+                  "Passenger": "passenger", "Left": "left", "Right": "right", "Middle": "middle",
+                  "Front": "front", "Rear": "rear", "Pos1": "position 1", "Pos2": "position 2",
+                  "Pos3": "position 3", "Pos4": "position 4", "Pos5": "position 5"}
+UNIT_WORDS = {"km/h": "kilometres per hour", "m": "metres", "km": "kilometres", "mm": "millimetres",
+              "cm": "centimetres", "s": "seconds", "min": "minutes", "h": "hours", "ms": "milliseconds",
+              "percent": "percent", "Celsius": "degrees Celsius", "degrees": "degrees", "V": "volts",
+              "A": "amperes", "W": "watts", "kW": "kilowatts", "kWh": "kilowatt-hours", "Nm": "newton-metres",
+              "rpm": "revolutions per minute", "kPa": "kilopascals", "l": "litres", "kg": "kilograms",
+              "m/s^2": "metres per second squared", "degrees/s": "degrees per second", "g/km": "grams per km",
+              "l/100km": "litres per 100 km", "ml": "millilitres", "Hz": "hertz", "lx": "lux",
+              "iso8601": "ISO 8601 time", "unix-time": "seconds since 1970", "ppm": "parts per million",
+              "mbar": "millibars", "inch": "inches", "cm^3": "cubic centimetres", "kWh/100km":
+              "kilowatt-hours per 100 km", "mV": "millivolts", "mA": "milliamperes", "dBm": "decibel-milliwatts",
+              "Wh/km": "watt-hours per km", "ug/m^3": "micrograms per cubic metre", "mm/h": "millimetres an hour",
+              "km/kWh": "km per kilowatt-hour", "Ah": "ampere-hours", "g/s": "grams per second", "bar": "bars",
+              "mph": "miles per hour", "mi": "miles", "l/h": "litres an hour", "N": "newtons"}
+
+
+def _instance(name: str) -> str | None:
+    if name in INSTANCE_WORDS:
+        return INSTANCE_WORDS[name]
+    for prefix, word in (("Row", "row"), ("Pos", "position"), ("Zone", "zone"), ("Sensor", "sensor")):
+        if name.startswith(prefix) and name[len(prefix):].isdigit():
+            return f"{word} {name[len(prefix):]}"
+    return None
+
+
+def _words(name: str) -> str:
+    """`IsChargingCableConnected` -> `charging cable connected`; acronyms keep their capitals."""
+    parts: list[str] = []
+    token = ""
+    for index, char in enumerate(name):
+        boundary = char.isupper() and token and (not token[-1].isupper() or (
+            index + 1 < len(name) and name[index + 1].islower()))
+        if boundary or (char.isdigit() and token and not token[-1].isdigit()):
+            parts.append(token)
+            token = ""
+        token += char
+    if token:
+        parts.append(token)
+    return " ".join(p if p in ACRONYMS or (p.isupper() and len(p) > 1) else p.lower() for p in parts)
+
+
+def describe(path: str, node: dict[str, object]) -> str:
+    """A description in our own words, composed from the path, kind, datatype and unit."""
+    names = path.split(".")[1:]
+    leaf = names[-1]
+    branches = [n for n in names[:-1] if _instance(n) is None]
+    where = [_instance(n) for n in names[:-1] if _instance(n) is not None]
+    subject = " ".join(_words(n) for n in branches[-2:]) or "vehicle"
+    if where:
+        subject += f" ({', '.join(w for w in where if w)})"
+    datatype = str(node.get("datatype", ""))
+    kind = node.get("type")
+    if datatype == "boolean" and leaf.startswith("Is") and len(leaf) > 2:
+        text = f"True when the {subject} reports {_words(leaf[2:])}."
+    elif datatype == "boolean":
+        text = f"On/off state of {_words(leaf)} for the {subject}."
+    else:
+        text = f"{_words(leaf).capitalize()} of the {subject}"
+        unit = node.get("unit")
+        if isinstance(unit, str) and unit:
+            text += f", in {UNIT_WORDS.get(unit, unit)}"
+        if datatype.endswith("[]"):
+            text += ", one entry per element"
+        text += "."
+    if kind == "actuator":
+        text += " Settable by command."
+    elif kind == "attribute":
+        text += " A fixed property of this car."
+    return text
+
+
+def leaves(tree: dict[str, object], prefix: str = "") -> list[tuple[str, dict[str, object]]]:
+    found: list[tuple[str, dict[str, object]]] = []
+    for name, node in tree.items():
+        assert isinstance(node, dict)
+        path = f"{prefix}.{name}" if prefix else name
+        if node.get("type") == "branch":
+            children = node.get("children", {})
+            assert isinstance(children, dict)
+            found += leaves(children, path)
+        else:
+            found.append((path, node))
+    return found
+
+
 def main(export: str) -> None:
     source = json.loads(Path(export).read_text(encoding="utf-8"))
     out: dict[str, object] = {}
-    for path, description in DESCRIPTIONS.items():
-        node = find(source, path)
+    for path in DESCRIPTIONS:
+        find(source, path)  # a hand-written description of a path the release lacks is a mistake here
+    written = 0
+    for path, node in leaves(source):
         leaf = {key: node[key] for key in FACT_KEYS if key in node}
-        leaf["description"] = description
+        leaf["description"] = DESCRIPTIONS.get(path) or describe(path, node)
+        if leaf["description"] == node.get("description"):
+            raise SystemExit(f"{path}: our description equals the standard's; write another")
         insert(out, path, leaf)
+        written += 1
     target = Path("src/homebound/model/data/vss_builtin.json")
     target.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(DESCRIPTIONS)} signals to {target}")
+    print(f"wrote {written} signals to {target} ({len(DESCRIPTIONS)} described by hand)")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_text
-from homebound.hub import Command, Hub
+from homebound.hub import Command, Hub, ThingKind
+from homebound.messaging import LocalBus
 from homebound.model.geometry import Zone, destination
 from homebound.model.vss_loader import builtin_catalog
 from homebound.simulators.household.runner import HouseholdSimulator
@@ -59,8 +59,8 @@ class House:
         self.hub.ingest("car1", values, ts=ts)
 
     def value(self, thing: str, path: str) -> object:
-        entry = self.hub.thing(thing).current.get(path)
-        return None if entry is None else entry[0]
+        reading = self.hub.read(thing, path)
+        return None if reading is None else reading.value
 
     def results(self, automation: str) -> list[str]:
         return [t.result for t in self.engine.traces.of(automation)]
@@ -95,10 +95,11 @@ async def build_house(database: Database | None = None, debounce_s: float = 30.0
     if database is not None:
         store = AutomationStore(database)
         store.start()
-    engine = AutomationEngine(hub, [HOME], store, clock=clock, debounce_s=debounce_s, trip_end_after_s=60)
+    engine = AutomationEngine(hub, [HOME], store, debounce_s=debounce_s, trip_end_after_s=60)
+    engine.clock.follow(clock)
     await engine.start()
     house = House(hub, engine, bus, simulator, car, database)
-    await house.until(lambda: len([t for t in hub.things() if t.kind == "device"]) == 10)
+    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 10)
     await house.settle()
     return house
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from homebound.automations.conditions import in_time_window
+from homebound.model.time_of_day import in_time_window
 from tests.automations.conftest import SOC, House
 
 TRUNK = "Vehicle.Body.Trunk.Rear.IsOpen"

@@ -16,7 +16,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.energy.config import (
     ChargeMode,
@@ -33,6 +32,7 @@ from homebound.energy.config import (
 from homebound.energy.service import EnergyService
 from homebound.energy.sun import SolarArray
 from homebound.hub.core import Hub
+from homebound.messaging import LocalBus
 from homebound.model.vss_loader import builtin_catalog
 from homebound.simulators.household.energy_devices import GridMeter, SolarInverter, Wallbox
 from homebound.simulators.household.runner import HouseholdSimulator

@@ -163,6 +163,6 @@ def test_the_cli_shows_the_status_and_changes_the_mode(server: LiveServer) -> No
     refused = run("mode", "garage", "turbo")
     assert refused.returncode != 0 and "turbo" in refused.stderr
     missing = run("status", "carport")
-    assert missing.returncode == 1 and "unknown charge point 'carport'" in missing.stdout
+    assert missing.returncode == 1 and "unknown charge point 'carport'" in missing.stderr
     planned = run("plan", "garage", "--target", "75", "--by", "06:45")
     assert planned.returncode == 0, planned.stderr

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import pytest
 
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_text
 from homebound.energy import things
@@ -22,6 +21,7 @@ from homebound.energy.sun import SolarArray
 from homebound.hub.commands import CommandState
 from homebound.hub.core import Hub
 from homebound.hub.errors import RejectedValue
+from homebound.messaging import LocalBus
 from homebound.model.vss_loader import builtin_catalog
 from homebound.simulators.household.energy_devices import GridMeter, SolarInverter, Wallbox
 from homebound.simulators.household.runner import HouseholdSimulator
@@ -61,8 +61,8 @@ async def house() -> AsyncIterator[Site]:
 
 
 def value(hub: Hub, thing: str, path: str) -> object:
-    entry = hub.get(thing, path)
-    return None if entry is None else entry[0]
+    reading = hub.read(thing, path)
+    return None if reading is None else reading.value
 
 
 async def test_a_mode_is_a_command_confirmed_once_the_controller_took_it(house: Site) -> None:

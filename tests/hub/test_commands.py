@@ -33,7 +33,7 @@ async def test_command_is_pending_until_the_current_value_reaches_the_target(hub
     command = await hub.command("user:ana", "car1", LIMIT, 80)
     assert command.state is CommandState.PENDING
     assert provider.received == [command]
-    assert hub.get_target("car1", LIMIT)[:1] == (80,)  # type: ignore[index]
+    assert hub.read_target("car1", LIMIT)[:1] == (80,)  # type: ignore[index]
     assert command.principal == "user:ana"
     hub.ingest("car1", {LIMIT: 70})
     assert command.state is CommandState.PENDING
@@ -85,11 +85,11 @@ async def test_no_provider_fails_at_once_by_default(hub: Hub) -> None:
     with pytest.raises(CommandRejected, match="no provider") as caught:
         await hub.command("u", "car1", LIMIT, 80)
     assert caught.value.code == "unavailable"
-    assert hub.get_target("car1", LIMIT) is None
+    assert hub.read_target("car1", LIMIT) is None
 
 
 async def test_wait_policy_keeps_the_command_pending_without_provider(hub: Hub) -> None:
-    hub.thing("car1").unowned_commands = "wait"
+    hub.set_command_policy("car1", "wait")
     command = await hub.command("u", "car1", LIMIT, 80)
     assert command.state is CommandState.PENDING
 

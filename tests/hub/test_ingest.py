@@ -14,7 +14,7 @@ SOC = "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current"
 def test_accepted_value_is_stored_with_timestamp_and_principal(hub: Hub) -> None:
     result = hub.ingest("car1", {"Vehicle.Speed": 42}, ts=1000.0, principal="gateway")
     assert result.ok and result.accepted == 1
-    assert hub.get("car1", "Vehicle.Speed") == (42.0, 1000.0, "gateway")
+    assert hub.read("car1", "Vehicle.Speed") == (42.0, 1000.0, "gateway")
 
 
 def test_a_batch_keeps_good_values_and_reports_each_bad_one(hub: Hub) -> None:
@@ -26,9 +26,9 @@ def test_a_batch_keeps_good_values_and_reports_each_bad_one(hub: Hub) -> None:
         "Vehicle.Exterior.AirTemperature": 4.5,
     })
     assert result.accepted == 2
-    assert hub.get("car1", "Vehicle.Speed")[0] == 30.0  # type: ignore[index]
-    assert hub.get("car1", "Vehicle.Exterior.AirTemperature")[0] == 4.5  # type: ignore[index]
-    assert hub.get("car1", SOC) is None
+    assert hub.read("car1", "Vehicle.Speed")[0] == 30.0  # type: ignore[index]
+    assert hub.read("car1", "Vehicle.Exterior.AirTemperature")[0] == 4.5  # type: ignore[index]
+    assert hub.read("car1", SOC) is None
     messages = [str(e) for e in result.errors]
     assert len(messages) == 3
     soc_error = next(e for e in result.errors if isinstance(e, RejectedValue))
@@ -42,7 +42,7 @@ def test_a_batch_keeps_good_values_and_reports_each_bad_one(hub: Hub) -> None:
 
 def test_vehicle_can_be_addressed_by_vin(hub: Hub) -> None:
     hub.ingest("5YJ3E1EA7KF000001", {"Vehicle.Speed": 10})
-    assert hub.get("car1", "Vehicle.Speed")[0] == 10.0  # type: ignore[index]
+    assert hub.read("car1", "Vehicle.Speed")[0] == 10.0  # type: ignore[index]
 
 
 def test_unknown_thing_names_the_known_ones(hub: Hub) -> None:
@@ -62,4 +62,4 @@ def test_listeners_get_one_batch_per_ingest_with_only_accepted_values(hub: Hub) 
 
 def test_reading_an_unknown_path_suggests(hub: Hub) -> None:
     with pytest.raises(UnknownPath, match=r"did you mean Vehicle\.Speed"):
-        hub.get("car1", "Vehicle.Sped")
+        hub.read("car1", "Vehicle.Sped")

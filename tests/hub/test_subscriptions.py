@@ -48,7 +48,7 @@ async def test_slow_subscriber_drops_and_counts_while_ingest_goes_on(hub: Hub) -
     assert slow.dropped == 7 and slow.pending_batches() == 3
     assert fast.dropped == 0 and fast.pending_batches() == 10
     assert hub.subscription_stats()["dropped_updates"] == 7
-    assert hub.get("car1", "Vehicle.Speed")[0] == 9.0  # type: ignore[index]
+    assert hub.read("car1", "Vehicle.Speed")[0] == 9.0  # type: ignore[index]
     assert [(await slow.next_batch(timeout=1))[0].value for _ in range(3)] == [0.0, 1.0, 2.0]
 
 
@@ -72,7 +72,7 @@ async def _collect(subscription: object) -> list[object]:
 
 
 async def test_target_and_command_fields(hub: Hub) -> None:
-    hub.thing("car1").unowned_commands = "wait"
+    hub.set_command_policy("car1", "wait")
     path = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
     subscription = hub.subscribe("car1", ["Vehicle.Powertrain.TractionBattery.Charging"],
                                  fields=[Field.TARGET, Field.COMMAND])

@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from kuksa.val.v2 import val_pb2 as v2
 from kuksa.val.v2 import val_pb2_grpc as v2_grpc
 from kuksa_client.grpc import Datapoint, VSSClient, VSSClientError
 
-from tests.kuksa.conftest import kuksa_config
-from tests.support.live import LiveServer, live_server
-
-PRIVATE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def token(scope: str, audience: str = "kuksa.val", lifetime: float = 300) -> str:
-    claims = {"sub": "tester", "aud": audience, "scope": scope, "iat": int(time.time()),
-              "exp": int(time.time() + lifetime)}
-    return jwt.encode(claims, PRIVATE_KEY, algorithm="RS256")
-
-
-@pytest.fixture
-def secured(tmp_path: Path) -> Iterator[LiveServer]:
-    public = tmp_path / "jwt.pub"
-    public.write_bytes(PRIVATE_KEY.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    with live_server(kuksa_config(tmp_path, public_key=public)) as live:
-        yield live
+from tests.kuksa.conftest import token
+from tests.support.live import LiveServer
 
 
 def test_no_token_is_refused(secured: LiveServer) -> None:
@@ -80,8 +58,8 @@ def test_expired_token_is_refused(secured: LiveServer) -> None:
 def test_audience_names_the_vehicle(secured: LiveServer) -> None:
     with VSSClient("127.0.0.1", secured.grpc_port, token=token("read provide", audience="car2/kuksa.val")) as c:
         c.set_current_values({"Vehicle.Speed": Datapoint(7.0)})
-    assert secured.run(secured.runtime.hub.get, "car2", "Vehicle.Speed")[0] == 7.0
-    assert secured.run(secured.runtime.hub.get, "car1", "Vehicle.Speed") is None
+    assert secured.run(secured.runtime.hub.read, "car2", "Vehicle.Speed")[0] == 7.0
+    assert secured.run(secured.runtime.hub.read, "car1", "Vehicle.Speed") is None
     with VSSClient("127.0.0.1", secured.grpc_port, token=token("read", audience="car9/kuksa.val"),
                    ensure_startup_connection=False) as c, pytest.raises(VSSClientError):
         c.get_current_values(["Vehicle.Speed"])

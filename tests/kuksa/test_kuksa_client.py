@@ -32,7 +32,7 @@ def test_connect_set_and_get_current_values(hub_server: LiveServer) -> None:
     assert values[SOC].value == 77.0
     assert values["Vehicle.Cabin.Door.Row1.DriverSide.IsOpen"].value is True
     assert values["Vehicle.IsMoving"] is None
-    entry = hub_server.run(hub_server.runtime.hub.get, "car1", "Vehicle.Speed")
+    entry = hub_server.run(hub_server.runtime.hub.read, "car1", "Vehicle.Speed")
     assert entry[0] == 42.5 and entry[2] == "kuksa:anonymous"
 
 
@@ -97,11 +97,11 @@ async def test_v1_target_set_reaches_the_v2_provider_and_is_confirmed(hub_server
     received: list[dict[str, object]] = []
     provider = asyncio.create_task(_provider(hub_server.grpc_port, [LIMIT], received, confirm=True))
     hub = hub_server.runtime.hub
-    await _wait(lambda: hub_server.run(lambda: hub.thing("car1").owner_of(LIMIT)) is not None)
+    await _wait(lambda: hub_server.run(lambda: hub.has_provider("car1", LIMIT)))
     async with AsyncVSSClient("127.0.0.1", hub_server.grpc_port) as client:
         await client.set_target_values({LIMIT: Datapoint(80)})
         await _wait(lambda: received == [{LIMIT: 80}])
-        await _wait(lambda: (client_value := hub_server.run(hub.get, "car1", LIMIT)) is not None
+        await _wait(lambda: (client_value := hub_server.run(hub.read, "car1", LIMIT)) is not None
                     and client_value[0] == 80)
         targets = await client.get_target_values([LIMIT])
         assert targets[LIMIT].value == 80
@@ -117,7 +117,7 @@ async def test_rest_and_v2_actuate_reach_the_provider(hub_server: LiveServer) ->
     temperature = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
     provider = asyncio.create_task(_provider(hub_server.grpc_port, [LIMIT, temperature], received, confirm=False))
     hub = hub_server.runtime.hub
-    await _wait(lambda: hub_server.run(lambda: hub.thing("car1").owner_of(temperature)) is not None)
+    await _wait(lambda: hub_server.run(lambda: hub.has_provider("car1", temperature)))
     command = hub_server.call(hub.command("rest:ana", "car1", temperature, 21.5))
     await _wait(lambda: {temperature: 21.5} in received)
     assert command.state is CommandState.PENDING

@@ -35,12 +35,11 @@ def test_shell_set_get_metadata_and_errors(hub_server: LiveServer, tmp_path: Pat
     assert '"entry_type": "ACTUATOR"' in output and '"max": 100' in output
     assert '"code": 503' in output and "no provider is connected" in output
     assert "value 150 is outside the allowed range [0..100]" in output
-    assert hub_server.run(hub_server.runtime.hub.get, "car1", "Vehicle.Speed")[0] == 33.5
+    assert hub_server.run(hub_server.runtime.hub.read, "car1", "Vehicle.Speed")[0] == 33.5
 
 
 def test_shell_set_target_value_reaches_a_waiting_hub(hub_server: LiveServer, tmp_path: Path) -> None:
-    thing = hub_server.runtime.hub.thing("car1")
-    hub_server.run(setattr, thing, "unowned_commands", "wait")
+    hub_server.run(hub_server.runtime.hub.set_command_policy, "car1", "wait")
     output = shell(hub_server.grpc_port, [
         "setTargetValue Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit 85",
         "getTargetValue Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit",

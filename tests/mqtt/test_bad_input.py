@@ -41,7 +41,7 @@ def test_flood_of_bad_payloads_loses_no_good_value(hub_server: LiveServer, obser
         topic, payload = bad[number % len(bad)]
         observer.publish(topic, payload)
     last = float(GOOD_UPDATES - 1)
-    wait(lambda: hub_server.run(hub_server.runtime.hub.get, "meter-1", "Sensor.Power.Value")[0] == last, 20)
+    wait(lambda: hub_server.run(hub_server.runtime.hub.read, "meter-1", "Sensor.Power.Value")[0] == last, 20)
     history = hub_server.call(_history(hub_server))
     assert [v for _, v, _ in history] == [float(n) for n in range(GOOD_UPDATES)]
     metrics = httpx.get(f"{hub_server.base_url}/api/v1/metrics").json()["mqtt"]

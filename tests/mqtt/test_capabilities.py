@@ -61,14 +61,14 @@ def test_capabilities_can_grow_and_shrink() -> None:
     hub.add_device("hall_light", Catalog(lights))
     hub.ingest("hall_light", {"Light.Hall.State": True, "Light.Hall.Brightness": 80})
     hub.set_catalog("hall_light", Catalog(lights[:1]))
-    assert hub.get("hall_light", "Light.Hall.State")[0] is True  # type: ignore[index]
+    assert hub.read("hall_light", "Light.Hall.State")[0] is True  # type: ignore[index]
     with pytest.raises(Exception, match="unknown signal"):
-        hub.get("hall_light", "Light.Hall.Brightness")
+        hub.read("hall_light", "Light.Hall.Brightness")
 
 
 async def test_a_device_cannot_take_over_a_vehicle() -> None:
     from homebound.adapters.mqtt.bridge import HomeAssistantDevices
-    from homebound.adapters.mqtt.local_bus import LocalBus
+    from homebound.messaging import LocalBus
     from homebound.model.vss_loader import builtin_catalog
 
     hub = Hub()
@@ -80,5 +80,5 @@ async def test_a_device_cannot_take_over_a_vehicle() -> None:
     import asyncio
 
     await asyncio.sleep(0.01)
-    assert "Vehicle.Speed" in hub.thing("car1").catalog
-    assert bridge.errors["discovery"] == 1 and "car1" not in bridge.devices
+    assert "Vehicle.Speed" in hub.describe("car1").catalog
+    assert bridge.errors["discovery"] == 1 and "car1" not in bridge.device_ids()

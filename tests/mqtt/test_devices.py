@@ -37,8 +37,8 @@ def devices(server: LiveServer) -> dict[str, dict[str, object]]:
 
 
 def value(server: LiveServer, device: str, path: str) -> object:
-    entry = server.run(server.runtime.hub.thing(device).current.get, path)
-    return None if entry is None else entry[0]
+    reading = server.run(server.runtime.hub.read, device, path)
+    return None if reading is None else reading.value
 
 
 def test_the_simulated_household_joins_and_is_online(hub_server: LiveServer, topics: Topics) -> None:

@@ -68,12 +68,12 @@ def test_broker_restart_is_survived(tmp_path: Path, broker: Broker) -> None:
 
             def reading() -> object:
                 try:
-                    entry = server.run(server.runtime.hub.get, "thermo", "Sensor.Thermo.Value")
+                    entry = server.run(server.runtime.hub.read, "thermo", "Sensor.Thermo.Value")
                 except Exception:
                     return None
                 return None if entry is None else entry[0]
 
-            wait(lambda: server.runtime.devices is not None and "thermo" in server.runtime.devices.devices)
+            wait(lambda: server.runtime.devices is not None and "thermo" in server.runtime.devices.device_ids())
             device.publish("dev/thermo", "21.5", qos=1, retain=True).wait_for_publish(5)
             wait(lambda: reading() == 21.5)
             connection = server.runtime.mqtt

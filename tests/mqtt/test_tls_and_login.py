@@ -58,8 +58,8 @@ def test_mqtts_with_login_and_a_private_ca(tmp_path: Path, secure_broker: tuple[
             device.publish(f"{topics.prefix}/binary_sensor/door/config", json.dumps({
                 "stat_t": "tls-dev/door", "dev": {"ids": ["door-1"]}}), qos=1, retain=True).wait_for_publish(5)
             device.publish("tls-dev/door", "ON", qos=1, retain=True).wait_for_publish(5)
-            wait(lambda: server.runtime.devices is not None and "door-1" in server.runtime.devices.devices)
-            wait(lambda: (server.run(server.runtime.hub.get, "door-1", "BinarySensor.Door.State") or [None])[0]
+            wait(lambda: server.runtime.devices is not None and "door-1" in server.runtime.devices.device_ids())
+            wait(lambda: (server.run(server.runtime.hub.read, "door-1", "BinarySensor.Door.State") or [None])[0]
                  is True)
     finally:
         device.loop_stop()

@@ -61,13 +61,13 @@ def test_commands_from_home_assistant_go_through_the_hub(tmp_path: Path, observe
                                                          topics: Topics) -> None:
     with live_server(mqtt_config(tmp_path, topics, without_provider="wait")) as server:
         observer.publish(f"{topics.base}/car1/set/charge_limit", "85")
-        wait(lambda: server.run(server.runtime.hub.get_target, "car1", LIMIT) is not None)
-        target = server.run(server.runtime.hub.get_target, "car1", LIMIT)
-        assert target[0] == 85 and target[2] == "homeassistant"
+        wait(lambda: server.run(server.runtime.hub.read_target, "car1", LIMIT) is not None)
+        target = server.run(server.runtime.hub.read_target, "car1", LIMIT)
+        assert target[0] == 85 and target[2] == "homeassistant:mqtt"
         observer.publish(f"{topics.base}/car1/set/lock", "LOCK")
-        wait(lambda: server.run(server.runtime.hub.get_target, "car1",
+        wait(lambda: server.run(server.runtime.hub.read_target, "car1",
                                 "Vehicle.Cabin.Door.Row2.PassengerSide.IsLocked") is not None)
         observer.publish(f"{topics.base}/car1/set/charge_limit", "250")
         observer.publish(f"{topics.base}/car1/set/lock", "OPEN SESAME")
         wait(lambda: server.runtime.metrics()["mqtt"]["vehicle_command_errors"] == 2)  # type: ignore[index]
-        assert server.run(server.runtime.hub.get_target, "car1", LIMIT)[0] == 85
+        assert server.run(server.runtime.hub.read_target, "car1", LIMIT)[0] == 85

@@ -90,7 +90,7 @@ def test_the_default_scenario_drives_home_and_plugs_in() -> None:
     assert 6.5 < car.distance_m / 1000 < 8.0
     assert 90 < car.energy_used_kwh * 1e6 / car.distance_m < 180  # Wh/km in town
     assert car.plugged and car.charging
-    assert hub.get("car1", "Vehicle.Powertrain.TractionBattery.Charging.IsCharging")[0] is True  # type: ignore[index]
+    assert hub.read("car1", "Vehicle.Powertrain.TractionBattery.Charging.IsCharging")[0] is True  # type: ignore[index]
     assert runner.batches == 1501 and runner.signals_sent > 1501 * 7
 
 
@@ -103,7 +103,7 @@ def test_runs_are_reproducible_from_a_seed() -> None:
         out = []
         for _ in range(120):
             runner.advance(2.0)
-            out.append(hub.get("car1", "Vehicle.CurrentLocation.Latitude")[0])  # type: ignore[index]
+            out.append(hub.read("car1", "Vehicle.CurrentLocation.Latitude")[0])  # type: ignore[index]
         return out
 
     assert positions(3) == positions(3)

@@ -36,9 +36,9 @@ async def test_values_and_targets_survive_a_restart(database_url: str) -> None:
     again = Runtime(make_config(database_url))
     await again.start()
     try:
-        assert again.hub.get("car1", "Vehicle.Speed") == (60.0, 101.0, "gateway")
-        assert again.hub.get("car1", "Vehicle.VehicleIdentification.VIN")[0] == "5YJ3E1EA7KF000001"  # type: ignore[index]
-        assert again.hub.get_target("car1", LIMIT)[0] == 80  # type: ignore[index]
+        assert again.hub.read("car1", "Vehicle.Speed") == (60.0, 101.0, "gateway")
+        assert again.hub.read("car1", "Vehicle.VehicleIdentification.VIN")[0] == "5YJ3E1EA7KF000001"  # type: ignore[index]
+        assert again.hub.read_target("car1", LIMIT)[0] == 80  # type: ignore[index]
     finally:
         await again.stop()
 
@@ -107,7 +107,7 @@ async def test_recorder_keeps_its_buffer_while_the_database_refuses_and_loses_no
         runtime.hub.ingest("car1", {"Vehicle.Speed": 1.0}, ts=1.0)
         runtime.hub.ingest("car1", {"Vehicle.Speed": 2.0}, ts=2.0)
         assert await runtime.recorder.flush() is False
-        assert runtime.recorder.buffered_rows == 2 and runtime.recorder.failures >= 1
+        assert runtime.recorder.stats()["rows_buffered"] == 2 and runtime.recorder.failures >= 1
         runtime.hub.ingest("car1", {"Vehicle.Speed": 3.0}, ts=3.0)
         with runtime.database.engine.begin() as connection:
             connection.execute(sa.text("ALTER TABLE history_away RENAME TO history"))

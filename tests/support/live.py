@@ -15,6 +15,7 @@ import uvicorn
 
 from homebound.adapters.http import create_app
 from homebound.app.config import Config
+from homebound.app.http_server import server_config
 from homebound.app.runtime import Runtime
 
 T = TypeVar("T")
@@ -49,8 +50,8 @@ def free_port() -> int:
 def live_server(config: Config) -> Iterator[LiveServer]:
     runtime = Runtime(config)
     port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
-                                       ws="websockets-sansio"))
+    app = create_app(runtime.http_services(), runtime)
+    uv = uvicorn.Server(server_config(app, "127.0.0.1", port))
     loops: list[asyncio.AbstractEventLoop] = []
 
     def serve() -> None:

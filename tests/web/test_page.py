@@ -65,6 +65,6 @@ def test_the_page_shows_the_car_and_a_device_control_changes_its_state(server: L
     page.click('[data-testid="toggle-purifier-Switch-Power-State"]')
     page.wait_for_function(
         "document.querySelector('[data-testid=\"value-purifier-Switch.Power.State\"]').textContent === 'true'")
-    assert server.run(hub.get, "purifier", "Switch.Power.State")[0] is True
+    assert server.run(hub.read, "purifier", "Switch.Power.State")[0] is True
     page.wait_for_function("document.getElementById('log').textContent.includes('purifier Switch.Power.State')")
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)

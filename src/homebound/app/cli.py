@@ -13,11 +13,12 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.logging import RichHandler
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_energy, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
+from homebound.app.http_server import server_config
+from homebound.app.log_output import configure_logging
 from homebound.app.runtime import Runtime
 from homebound.model.errors import HomeboundError
 
@@ -32,12 +33,12 @@ app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
 app.add_typer(cli_energy.app, name="charging")
+app.add_typer(cli_gateway.app, name="gateway")
 console = Console(stderr=True)
 
 
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
-                        handlers=[RichHandler(console=console, show_path=False)])
+    configure_logging(console, logging.DEBUG if verbose else logging.INFO)
 
 
 def _load(config_file: Path | None) -> Config:
@@ -102,8 +103,7 @@ def serve(
         console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
     if settings.kuksa.enabled:
         console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
-    uvicorn_config = uvicorn.Config(create_app(runtime, manage_runtime=False), host=server.host, port=server.port,
-                            log_level="warning", ws="websockets-sansio")
+    uvicorn_config = server_config(create_app(runtime.http_services()), server.host, server.port)
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 
 
@@ -154,8 +154,7 @@ def demo(
     from homebound.app.demo import find_examples, reset_database, run_demo
     from homebound.simulators.vehicle.scenario import load_scenario
 
-    logging.basicConfig(level=logging.WARNING, format="%(message)s",
-                        handlers=[RichHandler(console=console, show_path=False)])
+    configure_logging(console, logging.WARNING)
     path = scenario or find_examples("scenarios") / "evening_drive_home.yaml"
     try:
         loaded = load_scenario(path)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from homebound.adapters.mqtt.connection import MqttConnection, MqttError
+from homebound.app.cli_hub import DEFAULT_HUB, HubOption, JsonOption, hub_list, hub_object, shown
 from homebound.simulators.household.base import BRIDGE_STATE
 from homebound.simulators.household.runner import HouseholdSimulator
 
 app = typer.Typer(help="Household devices: simulate them over MQTT, list and inspect what the hub knows.",
                   no_args_is_help=True)
 console = Console()
-HubOption = Annotated[str, typer.Option("--hub", help="Base URL of a running hub.")]
+START_HINT = "start one with `homebound serve --mqtt mqtt://127.0.0.1:1883`"
 
 
 @app.command()
@@ -63,49 +64,41 @@ async def _simulate(url: str, speed: float, duration: float | None, prefix: str)
     console.print(f"Stopped after {simulator.commands} commands.")
 
 
-def _get(hub: str, path: str) -> object:
-    try:
-        response = httpx.get(f"{hub.rstrip('/')}{path}", timeout=5)
-    except httpx.TransportError as error:
-        console.print(f"[red]error:[/red] no hub answers at {hub} ({error}); start one with "
-                      "`homebound serve --mqtt mqtt://127.0.0.1:1883`", highlight=False)
-        raise typer.Exit(1) from None
-    body = response.json()
-    if response.status_code >= 400:
-        console.print(f"[red]error:[/red] {body.get('error', {}).get('message', body)}", highlight=False)
-        raise typer.Exit(1)
-    return body
-
-
 @app.command("list")
-def list_devices(hub: HubOption = "http://127.0.0.1:8321") -> None:
+def list_devices(hub: HubOption = DEFAULT_HUB, as_json: JsonOption = False) -> None:
     """List the devices the hub knows, with availability."""
-    devices = _get(hub, "/api/v1/devices")
-    assert isinstance(devices, list)
+    devices = hub_list("GET", hub, "/api/v1/devices", hint=START_HINT)
+    if as_json:
+        print(json.dumps(devices, indent=2))
+        return
     table = Table(title=f"{len(devices)} devices", title_justify="left")
     for column in ("id", "name", "online", "model", "entities", "datapoints", "errors"):
         table.add_column(column)
     for device in devices:
         online = "[green]online[/green]" if device["online"] else "[red]offline[/red]"
-        table.add_row(str(device["id"]), str(device["name"]), online, str(device.get("model") or ""),
-                      str(device["entities"]), str(device["datapoints"]), str(device["errors"]))
+        table.add_row(shown(device["id"]), shown(device["name"]), online, shown(device.get("model") or ""),
+                      shown(device["entities"]), shown(device["datapoints"]), shown(device["errors"]))
     console.print(table)
 
 
 @app.command()
 def show(device_id: Annotated[str, typer.Argument(help="The device's id (see `homebound devices list`).")],
-         hub: HubOption = "http://127.0.0.1:8321") -> None:
+         hub: HubOption = DEFAULT_HUB, as_json: JsonOption = False) -> None:
     """Show one device: availability, every datapoint with its value, and bad messages counted."""
-    device = _get(hub, f"/api/v1/devices/{device_id}")
-    assert isinstance(device, dict)
+    device = hub_object("GET", hub, f"/api/v1/devices/{device_id}", hint=START_HINT)
+    if as_json:
+        print(json.dumps(device, indent=2))
+        return
     state = "[green]online[/green]" if device["online"] else "[red]offline[/red]"
-    console.print(f"[bold]{device['name']}[/bold] ({device['id']}) {state}; errors: {device['errors']}"
-                  + (f" (last: {device['last_error']})" if device.get("last_error") else ""), highlight=False)
+    last_error = f" (last: {shown(device['last_error'])})" if device.get("last_error") else ""
+    console.print(f"[bold]{shown(device['name'])}[/bold] ({shown(device['id'])}) {state}; "
+                  f"errors: {shown(device['errors'])}{last_error}", highlight=False)
     table = Table()
     for column in ("datapoint", "value", "unit", "kind", "allowed"):
         table.add_column(column)
-    for path, point in device["datapoints"].items():
+    datapoints = device["datapoints"]
+    for path, point in datapoints.items() if isinstance(datapoints, dict) else ():
         allowed = ", ".join(map(str, point["allowed"])) if point.get("allowed") else ""
-        table.add_row(path, "" if point["value"] is None else str(point["value"]), point.get("unit") or "",
-                      point["kind"], allowed)
+        table.add_row(shown(path), "" if point["value"] is None else shown(point["value"]),
+                      shown(point.get("unit") or ""), shown(point["kind"]), shown(allowed))
     console.print(table)

@@ -12,9 +12,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
 from homebound.energy.config import EnergyConfig
 from homebound.model.errors import HomeboundError
+from homebound.model.limits import Limits
+from homebound.model.yaml_text import parse_yaml
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 
@@ -34,7 +37,28 @@ class ServerConfig(Strict):
 
 class StorageConfig(Strict):
     url: str = "sqlite:///homebound.db"
-    flush_interval_s: float = Field(0.25, gt=0, le=60)
+    durability: Literal["durable", "buffered"] = Field(
+        "durable", description="durable: a write is acknowledged once it is committed; buffered: at once, and a "
+                               "crash can lose up to flush_interval_s of acknowledged values")
+    flush_interval_s: float = Field(0.25, gt=0, le=60, description="how often buffered writes are committed")
+    commit_timeout_s: float = Field(5.0, gt=0, le=300, description="a door waits this long for a commit, then "
+                                                                   "answers 503")
+    read_timeout_s: float = Field(5.0, gt=0, le=300, description="history and command reads give up (503) after")
+
+
+class LimitsConfig(Strict):
+    """How much work one request may cause (see model/limits.py)."""
+
+    max_value_chars: int = Field(65_536, ge=1, le=16_777_216)
+    max_array_items: int = Field(10_000, ge=1, le=10_000_000)
+    max_batch: int = Field(10_000, ge=1, le=10_000_000)
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=1024**3)
+    max_patterns: int = Field(1_000, ge=1, le=1_000_000)
+    max_wildcards: int = Field(20, ge=1, le=10_000)
+    max_suggested: int = Field(10, ge=0, le=10_000)
+
+    def limits(self) -> Limits:
+        return Limits(**self.model_dump())
 
 
 class CatalogConfig(Strict):
@@ -72,7 +96,9 @@ class MqttConfig(Strict):
     url: str | None = Field(None, description="mqtt://[user:password@]host[:port] or mqtts://...; none: no MQTT")
     discovery_prefix: str = "homeassistant"
     base_topic: str = Field("homebound", description="where the car's states and commands live")
-    client_id: str | None = None
+    client_id: str | None = Field(None, description="default: homebound-<host>-<storage>, stable across restarts")
+    persistent_session: bool = Field(True, description="the broker keeps QoS 1 messages for the hub while it is "
+                                                       "away (needs a stable client id)")
     ca_file: Path | None = Field(None, description="CA certificate for mqtts:// (default: the system's)")
     insecure_tls: bool = False
     publish_vehicles: bool = True
@@ -117,6 +143,8 @@ class Config(Strict):
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
     energy: EnergyConfig = EnergyConfig()
+    limits: LimitsConfig = LimitsConfig()
+    can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 
     @field_validator("vehicles")
@@ -161,7 +189,7 @@ def load_config(path: Path | None) -> Config:
     except OSError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
     try:
-        document = yaml.safe_load(text)
+        document = parse_yaml(text).document
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     if document is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -31,9 +32,11 @@ from homebound.app.config import (
     VehicleConfig,
 )
 from homebound.app.demo_energy import attach_energy, energy_panel, energy_summary
+from homebound.app.http_server import server_config
 from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
 from homebound.energy.config import EnergyConfig
+from homebound.hub.commands import CommandState
 from homebound.model.geometry import distance_m
 from homebound.simulators.household.site import SimulatedSite
 from homebound.simulators.vehicle.runner import ScenarioRunner
@@ -99,13 +102,13 @@ class Demo:
 
     def summary(self) -> Summary:
         car = self.runner.car.state
-        ended = self.runtime.commands_ended
+        ended = self.runtime.activity.commands_ended
         return Summary(
             distance_km=car.distance_m / 1000, energy_kwh=car.energy_used_kwh, charged_kwh=car.session_kwh,
             soc_start=self.soc_start, soc_end=car.soc,
-            automations_fired=sum(s.fired for s in self.runtime.automations.automations.values()),
-            commands_confirmed=ended.get("confirmed", 0),
-            commands_failed=sum(count for state, count in ended.items() if state != "confirmed"),
+            automations_fired=self.runtime.library.fired(),
+            commands_confirmed=ended.get(CommandState.CONFIRMED, 0),
+            commands_failed=sum(count for state, count in ended.items() if state is not CommandState.CONFIRMED),
             sim_minutes=(self.runner.now - self.runner.start) / 60, energy=energy_summary(self.runtime))
 
     def view(self) -> Group:
@@ -127,15 +130,19 @@ class Demo:
         devices.add_column("device")
         devices.add_column("state")
         bridge = self.runtime.devices
-        for record in sorted(bridge.devices.values(), key=lambda r: r.id) if bridge else []:
-            current = self.runtime.hub.thing(record.id).current
-            shown = [f"{_label(path)}={entry[0]}" for path, entry in sorted(current.items())
+        for device_id in bridge.device_ids() if bridge else []:
+            device = bridge.device(device_id) if bridge else None
+            if device is None:
+                continue
+            values = self.runtime.hub.known_values(device_id)
+            shown = [f"{_label(path)}={reading.value}" for path, reading in values.items()
                      if not path.startswith(("Availability", "DeviceTracker", "Notify", "Button"))][:5]
-            devices.add_row(record.name or record.id, ", ".join(shown))
+            devices.add_row(escape(device.name or device.id), escape(", ".join(shown)))
         log = Table.grid()
-        for entry in list(self.runtime.activity)[-12:]:
+        for entry in self.runtime.activity.recent(12):
             log.add_row(f"{time.strftime('%H:%M:%S', time.localtime(float(str(entry['ts']))))} "
-                        f"[{'green' if entry['kind'] == 'command' else 'cyan'}]{entry['kind']:>10}[/] {entry['text']}")
+                        f"[{'green' if entry['kind'] == 'command' else 'cyan'}]{entry['kind']:>10}[/] "
+                        f"{escape(str(entry['text']))}")
         panels = [Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}")]
         smart_charging = energy_panel(self.runtime, self.site)
         if smart_charging is not None:
@@ -143,10 +150,11 @@ class Demo:
         return Group(*panels, Panel(devices, title="household"), Panel(log, title="automations and commands"))
 
     def print_new_activity(self) -> None:
-        entries = list(self.runtime.activity)
-        for entry in entries[self._printed:]:
-            self.console.print(f"{entry['kind']:>10}  {entry['text']}", highlight=False)
-        self._printed = len(entries)
+        activity = self.runtime.activity
+        new = min(activity.total - self._printed, len(activity.entries))
+        for entry in activity.recent(new) if new > 0 else []:
+            self.console.print(f"{entry['kind']:>10}  {entry['text']}", highlight=False, markup=False)
+        self._printed = activity.total
 
 
 class QuietServer(uvicorn.Server):
@@ -167,18 +175,15 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
                    mqtt: str | None, seed: int, console: Console) -> Summary:
     runtime = Runtime(demo_config(scenario, speed, port, database, mqtt))
     runner = ScenarioRunner(runtime.hub, scenario, speed=speed, seed=seed,
-                            on_event=lambda text: runtime.log("car", text))
-    runtime.map_routes = {name: [(p.latitude, p.longitude) for p in points]
-                          for name, points in scenario.routes.items()}
-    runtime.automations.clock = runner.clock
-    runtime.automations.time_scale = speed
-    runtime.automations.conditions.clock = runner.clock
+                            on_event=lambda text: runtime.activity.log("car", text))
+    runtime.activity.map_routes = {name: [(p.latitude, p.longitude) for p in points]
+                                   for name, points in scenario.routes.items()}
+    runtime.automations.clock.follow(runner.clock, speed)
     site = attach_energy(runtime, runner, speed, seed)
     await runtime.start()
     runner.attach()
     demo = Demo(runtime, runner, console, site)
-    server = QuietServer(uvicorn.Config(create_app(runtime, manage_runtime=False), host="127.0.0.1",
-                                        port=port, log_level="error", ws="websockets-sansio"))
+    server = QuietServer(server_config(create_app(runtime.http_services()), "127.0.0.1", port, log_level="error"))
     serving = asyncio.create_task(server.serve())
     simulation = asyncio.create_task(runner.run(duration))
     loop = asyncio.get_running_loop()

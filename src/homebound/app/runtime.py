@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
+import socket
 import time
-from collections import deque
 
+from homebound.adapters.can.runner import AssembledGateway, assemble
+from homebound.adapters.http.activity import ActivityLog
+from homebound.adapters.http.services import HttpServices
+from homebound.adapters.hub_link import InProcessLink
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
-from homebound.automations.loader import load_paths
-from homebound.automations.traces import Trace
+from homebound.automations.library import AutomationLibrary
 from homebound.energy.service import EnergyService
+from homebound.history.queries import HistoryQueries
 from homebound.history.recorder import HistoryRecorder
-from homebound.hub.commands import Command
 from homebound.hub.core import Hub
+from homebound.hub.principals import Door, principal
+from homebound.messaging import Bus, LocalBus
 from homebound.model.catalog import Catalog
-from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
 from homebound.simulators.household.base import SimulatedDevice
 from homebound.simulators.household.runner import HouseholdSimulator
@@ -34,33 +39,42 @@ from homebound.storage.state_store import StateStore
 log = logging.getLogger(__name__)
 
 
+def _stable_client_id(config: Config) -> str:
+    """The same MQTT client id at every start of this hub (a persistent session needs it), and different for two
+    hubs on one machine (they have different databases)."""
+    digest = hashlib.sha256(config.storage.url.encode()).hexdigest()[:8]
+    return f"homebound-{socket.gethostname()[:32]}-{digest}"
+
+
 class Runtime:
     """One running Homebound: hub, catalog, database and recorder, started and stopped together."""
 
     def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
         self.config = config
-        self.catalog = catalog or load_catalog(config.catalog.vss, config.catalog.overlays)
-        self.hub = Hub(default_command_timeout=config.commands.timeout_s)
-        self.database = Database(config.storage.url)
+        limits = config.limits.limits()
+        self.catalog = (catalog or load_catalog(config.catalog.vss, config.catalog.overlays)).with_limits(limits)
+        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits)
+        storage = config.storage
+        self.database = Database(storage.url, durable=storage.durability == "durable")
         self.store = StateStore(self.database)
-        self.recorder = HistoryRecorder(self.store, flush_interval=config.storage.flush_interval_s)
+        self.recorder = HistoryRecorder(self.store, flush_interval=storage.flush_interval_s, mode=storage.durability,
+                                        commit_timeout=storage.commit_timeout_s)
+        self.hub.durability = self.recorder
+        self.history = HistoryQueries(self.recorder, self.store, storage.read_timeout_s)
+        self.activity = ActivityLog()
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
-        self.mqtt: MqttConnection | LocalBus | None = None
         self.household: HouseholdSimulator | None = None
         #: What the demo sets before `start` so the simulated household has its scenario's sun and its car.
         self.household_devices: list[SimulatedDevice] | None = None
         self.household_site: SimulatedSite | None = None
         self._household_task: asyncio.Task[None] | None = None
-        self.activity: deque[dict[str, object]] = deque(maxlen=200)
-        self.map_routes: dict[str, list[tuple[float, float]]] = {}
-        self.commands_ended: dict[str, int] = {}
-        self.devices: HomeAssistantDevices | None = None
-        self.publishers: list[VehiclePublisher] = []
+        self.can_gateways: list[tuple[AssembledGateway, asyncio.Task[None]]] = []
         self.automation_store = AutomationStore(self.database)
         self.automations = AutomationEngine(self.hub, [], self.automation_store,
                                             debounce_s=config.automations.zone_debounce_s,
                                             trip_end_after_s=config.automations.trip_end_after_s)
+        self.library = AutomationLibrary(self.automations, list(config.automations.files), list(config.zones))
         self.warnings: list[str] = []
         #: Smart charging, when charge points are configured (docs/energy.md).
         self.energy: EnergyService | None = EnergyService(self.hub, config.energy) if config.energy.charge_points \
@@ -69,20 +83,44 @@ class Runtime:
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
                                  unowned_commands=config.commands.without_provider)
+        self.mqtt: Bus | None = None
+        self.devices: HomeAssistantDevices | None = None
+        self.publishers: list[VehiclePublisher] = []
+        settings = config.mqtt
+        if settings.url:
+            self.mqtt = MqttConnection(settings.url, client_id=settings.client_id or _stable_client_id(config),
+                                       ca_file=str(settings.ca_file) if settings.ca_file else None,
+                                       insecure_tls=settings.insecure_tls, persistent=settings.persistent_session,
+                                       will=(f"{settings.base_topic}/status", "offline"),
+                                       before_ack=self.hub.committed)
+        elif config.simulation.household:
+            self.mqtt = LocalBus()
+        if self.mqtt is not None:
+            self.devices = HomeAssistantDevices(self.hub, self.mqtt, settings.discovery_prefix)
+        if settings.url and settings.publish_vehicles:
+            assert self.mqtt is not None
+            self.publishers = [VehiclePublisher(self.hub, self.mqtt, vehicle.id, settings.discovery_prefix,
+                                                settings.base_topic) for vehicle in config.vehicles]
 
     @property
     def default_vehicle(self) -> str:
         return self.config.vehicles[0].id
 
+    def http_services(self) -> HttpServices:
+        """What the REST and WebSocket door is given (it never sees this Runtime)."""
+        return HttpServices(hub=self.hub, catalog=self.catalog, system=self, history=self.history,
+                            automations=self.library, activity=self.activity, devices=self.devices,
+                            energy=self.energy)
+
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
-        await asyncio.to_thread(self.database.migrate)
+        await self.database.run(self.database.migrate)
         self.hub.add_listener(self.recorder.on_batch)
         self.hub.add_command_listener(self.recorder.on_command)
         for vehicle in self.config.vehicles:
-            snapshot = await asyncio.to_thread(self.store.load_snapshot, vehicle.id)
+            snapshot = await self.database.run(self.store.load_snapshot, vehicle.id)
             self.warnings += self.hub.restore(vehicle.id, snapshot.current, snapshot.targets)
-        for command in await asyncio.to_thread(self.store.load_pending_commands):
+        for command in await self.database.run(self.store.load_pending_commands):
             try:
                 self.hub.restore_command(command)
             except Exception as error:
@@ -91,7 +129,7 @@ class Runtime:
             log.warning(warning)
         for vehicle in self.config.vehicles:
             if vehicle.attributes:
-                result = self.hub.ingest(vehicle.id, vehicle.attributes, principal="config")
+                result = self.hub.ingest(vehicle.id, vehicle.attributes, principal=principal(Door.CONFIG, "file"))
                 for refused in result.errors:
                     log.error("configured attribute refused: %s", refused)
         self.recorder.start()
@@ -100,60 +138,37 @@ class Runtime:
             self.kuksa = KuksaServer(self.hub, kuksa.vehicle or self.default_vehicle, kuksa.host, kuksa.port,
                                      kuksa.tls_cert, kuksa.tls_key, kuksa.public_key)
             await self.kuksa.start()
-        if self.config.mqtt.url:
-            await self._start_mqtt()
-        elif self.config.simulation.household:
-            self.mqtt = LocalBus()
-            self.devices = HomeAssistantDevices(self.hub, self.mqtt)
+        if self.mqtt is not None:
+            await self.mqtt.connect()
+        if self.devices is not None:
             self.devices.start()
+        for publisher in self.publishers:
+            publisher.start()
         if self.config.simulation.household and self.mqtt is not None:
             speed = self.config.simulation.speed
             self.household = HouseholdSimulator(self.mqtt, self.household_devices, speed=speed,
-                                                on_log=lambda text: self.log("device", text),
+                                                on_log=lambda text: self.activity.log("device", text),
                                                 site=self.household_site)
             self.household.start()
             # At high speed, tick often enough that a minute of simulated time is not one step.
             self._household_task = asyncio.create_task(self.household.run(interval=min(1.0, max(0.05, 10 / speed))))
+        for settings in self.config.can:
+            link = InProcessLink(self.hub, settings.vehicle, principal(Door.GATEWAY, "can"))
+            gateway = assemble(settings, link, self.hub.describe(settings.vehicle).catalog)
+            self.can_gateways.append((gateway, asyncio.create_task(gateway.run(), name="can-gateway")))
         if self.energy is not None:
-            self.energy.on_event = lambda text: self.log("charging", text)
+            self.energy.on_event = lambda text: self.activity.log("charging", text)
             await self.energy.start()
             topic = self.config.energy.tariff.mqtt_topic
             if topic and self.mqtt is not None:
                 self.price_feed = PriceFeed(self.mqtt, topic, self.energy.update_prices, self.energy.tz)
                 self.price_feed.start()
-        self.hub.add_command_listener(self._on_command)
-        self.automations.on_run.append(self._on_run)
+        self.hub.add_command_listener(self.activity.on_command)
+        self.automations.on_run.append(self.activity.on_run)
         self.automation_store.start()
-        self.reload_automations()
+        self.library.reload()
         await self.automations.start()
         self.started_at = time.time()
-
-    def reload_automations(self) -> list[str]:
-        """(Re)read the configured automation files; returns every problem found (bad ones are skipped)."""
-        loaded = load_paths(list(self.config.automations.files))
-        zones = [*self.config.zones, *loaded.zones]
-        self.automations.zones = {z.id: Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in zones}
-        problems = loaded.errors + self.automations.load(loaded.automations)
-        self.automations.load_errors = problems
-        for problem in loaded.errors:
-            log.error("automation file: %s", problem)
-        return problems
-
-    async def _start_mqtt(self) -> None:
-        settings = self.config.mqtt
-        assert settings.url is not None
-        self.mqtt = MqttConnection(settings.url, client_id=settings.client_id,
-                                   ca_file=str(settings.ca_file) if settings.ca_file else None,
-                                   insecure_tls=settings.insecure_tls)
-        await self.mqtt.connect()
-        self.devices = HomeAssistantDevices(self.hub, self.mqtt, settings.discovery_prefix)
-        self.devices.start()
-        if settings.publish_vehicles:
-            for vehicle in self.config.vehicles:
-                publisher = VehiclePublisher(self.hub, self.mqtt, vehicle.id, settings.discovery_prefix,
-                                             settings.base_topic)
-                publisher.start()
-                self.publishers.append(publisher)
 
     async def stop(self) -> None:
         """Close the doors, write what is buffered, then release the database."""
@@ -163,6 +178,10 @@ class Runtime:
             await self.energy.stop()
         if self._household_task is not None:
             self._household_task.cancel()
+        for gateway, task in self.can_gateways:
+            gateway.gateway.stop()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for publisher in self.publishers:
             await publisher.stop()
         if self.mqtt is not None:
@@ -173,34 +192,18 @@ class Runtime:
         await self.recorder.stop()
         self.database.dispose()
 
-    def log(self, kind: str, text: str, ts: float | None = None) -> None:
-        """The activity log the demo and the web page show: automations firing, commands ending, device news."""
-        self.activity.append({"ts": ts or time.time(), "kind": kind, "text": text})
-
-    def _on_command(self, command: Command) -> None:
-        if command.state.is_final:
-            self.commands_ended[command.state.value] = self.commands_ended.get(command.state.value, 0) + 1
-            mark = "confirmed" if command.state.value == "confirmed" else f"{command.state.value}: {command.reason}"
-            self.log("command", f"{command.thing} {command.path} = {command.target!r} {mark} ({command.principal})")
-
-    def _on_run(self, trace: Trace) -> None:
-        if trace.result == "running":
-            kind = trace.trigger.get("kind", "trigger")
-            self.log("automation", f"{trace.automation} fired ({kind})")
-
     def metrics(self) -> dict[str, object]:
         return {
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0.0,
-            "things": len(self.hub.things()),
+            "things": len(self.hub.thing_ids()),
             "rejected_values": self.hub.rejected_values,
             "pending_commands": len(self.hub.pending_commands()),
             **self.hub.subscription_stats(),
             "history": self.recorder.stats(),
-            "automations": {"loaded": len(self.automations.automations), "runs": self.automations.traces.runs,
-                            "problems": len(self.automations.load_errors)},
-            "mqtt": None if self.devices is None else {
-                **self.devices.stats(), "connected": self.mqtt.connected if self.mqtt else False,
-                "received": self.mqtt.received if self.mqtt else 0,
+            "automations": {"loaded": self.library.loaded(), "runs": self.automations.traces.runs,
+                            "problems": len(self.library.problems)},
+            "mqtt": None if self.devices is None or self.mqtt is None else {
+                **self.devices.stats(), "connected": self.mqtt.connected, "received": self.mqtt.received,
                 "vehicle_commands": sum(p.commands_received for p in self.publishers),
                 "vehicle_command_errors": sum(p.command_errors for p in self.publishers)},
             "energy": None if self.energy is None else {

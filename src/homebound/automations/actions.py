@@ -6,8 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from homebound.automations.conditions import ConditionChecker
 from homebound.automations.schema import (
     Action,
     ChooseAction,
@@ -21,11 +22,23 @@ from homebound.automations.schema import (
     WaitForTriggerAction,
 )
 from homebound.automations.traces import Step, Trace
+from homebound.hub.core import Hub
 from homebound.model.errors import HomeboundError
 from homebound.model.templates import TemplateFailed, render
 
-if TYPE_CHECKING:
-    from homebound.automations.engine import AutomationEngine
+
+class ActionHost(Protocol):
+    """What actions need from the engine: watching triggers (for `wait_for_trigger`), waiting for a command to
+    end, and where a thing takes notifications."""
+
+    def watch_triggers(self, owner: str, triggers: list[Trigger], fire: Callable[[dict[str, object]], None],
+                       indexed: bool = False) -> None: ...
+
+    def unwatch(self, owner: str) -> None: ...
+
+    async def wait_for_command(self, command_id: str) -> None: ...
+
+    def notify_path(self, thing: str) -> str | None: ...
 
 
 class StopRun(Exception):
@@ -48,9 +61,12 @@ class RunContext:
 
 
 class ActionRunner:
-    def __init__(self, engine: AutomationEngine) -> None:
-        self.engine = engine
-        self.hub = engine.hub
+    """Runs a list of actions for one run, tracing each step."""
+
+    def __init__(self, hub: Hub, conditions: ConditionChecker, host: ActionHost) -> None:
+        self.hub = hub
+        self.conditions = conditions
+        self.host = host
 
     async def run(self, actions: list[Action], ctx: RunContext, top_level: bool = False, start: int = 0) -> None:
         for index in range(start, len(actions)):
@@ -76,7 +92,7 @@ class ActionRunner:
             step = ctx.trace.step("choose")
             for number, option in enumerate(action.choose):
                 record: list[dict[str, object]] = []
-                if all(self.engine.conditions.check(c, record) for c in option.conditions):
+                if all(self.conditions.check(c, record) for c in option.conditions):
                     step.detail.update(chosen=number, conditions=record)
                     self._done(step, "completed")
                     await self.run(option.sequence, ctx)
@@ -86,7 +102,7 @@ class ActionRunner:
             await self.run(action.default, ctx)
         elif isinstance(action, IfAction):
             record = []
-            result = all(self.engine.conditions.check(c, record) for c in action.if_)
+            result = all(self.conditions.check(c, record) for c in action.if_)
             step = ctx.trace.step("if", result=result, conditions=record)
             self._done(step, "completed")
             await self.run(action.then if result else action.else_, ctx)
@@ -116,7 +132,7 @@ class ActionRunner:
             command = await self.hub.command(ctx.principal, thing, path, value, timeout=timeout)
             step.detail["command"] = command.id
             if wait and not command.state.is_final:
-                await self.engine.wait_for_command(command.id)
+                await self.host.wait_for_command(command.id)
             outcome = command.state.value if (wait or command.state.is_final) else "sent"
             reason = command.reason
         except HomeboundError as error:
@@ -134,7 +150,7 @@ class ActionRunner:
             if not action.continue_on_error:
                 raise StopRun("error", str(error)) from None
             return
-        path = self.engine.notify_path(action.thing)
+        path = self.host.notify_path(action.thing)
         if path is None:
             step = ctx.trace.step("notify", thing=action.thing, message=message)
             self._done(step, "refused", reason=f"{action.thing} has no notification datapoint (Notify.*.Message)")
@@ -153,7 +169,7 @@ class ActionRunner:
                 fired.set_result(details)
 
         owner = f"wait:{ctx.trace.run_id}:{len(ctx.trace.steps)}"
-        self.engine.watch_triggers(owner, triggers, on_fire)
+        self.host.watch_triggers(owner, triggers, on_fire)
         try:
             details = await asyncio.wait_for(fired, timeout)
         except TimeoutError:
@@ -162,7 +178,7 @@ class ActionRunner:
                 raise StopRun("stopped", "wait_for_trigger timed out") from None
             return
         finally:
-            self.engine.unwatch(owner)
+            self.host.unwatch(owner)
         ctx.trigger["wait"] = details
         self._done(step, "triggered", trigger=details)
 

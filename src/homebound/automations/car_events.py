@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-MOVING = "Vehicle.IsMoving"
-SPEED = "Vehicle.Speed"
-PARK = "Vehicle.Powertrain.Transmission.IsParkLockEngaged"
-CHARGING = "Vehicle.Powertrain.TractionBattery.Charging.IsCharging"
-PLUGGED = "Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition.IsChargingCableConnected"
+from homebound.model.vss_paths import IS_CHARGING as CHARGING
+from homebound.model.vss_paths import IS_MOVING as MOVING
+from homebound.model.vss_paths import PARK_LOCK as PARK
+from homebound.model.vss_paths import PLUGGED, SPEED
+
 WATCHED = (MOVING, SPEED, PARK, CHARGING, PLUGGED)
 MOVING_SPEED_KMH = 3.0
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
+from homebound.automations.clock import Clock
 from homebound.automations.schema import (
     AndCondition,
     Condition,
@@ -16,27 +16,10 @@ from homebound.automations.schema import (
     ZoneCondition,
 )
 from homebound.hub.core import Hub
-from homebound.model.errors import HomeboundError
+from homebound.model.numbers import within
+from homebound.model.time_of_day import in_time_window
 
 ZoneLookup = Callable[[str, str], bool | None]
-Clock = Callable[[], dt.datetime]
-
-
-def in_time_window(now: dt.datetime, after: dt.time | None, before: dt.time | None,
-                   weekdays: tuple[str, ...] | None) -> bool:
-    """Whether `now` is in the window; a window whose end is before its start runs across midnight."""
-    moment = now.time()
-    day = now.weekday()
-    if after is not None and before is not None and before < after:
-        in_window = moment >= after or moment < before
-        if moment < before:
-            day = (day - 1) % 7  # the window began yesterday
-    else:
-        in_window = (after is None or moment >= after) and (before is None or moment < before)
-    if weekdays is not None:
-        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        in_window = in_window and names[day] in weekdays
-    return in_window
 
 
 class ConditionChecker:
@@ -51,11 +34,10 @@ class ConditionChecker:
         return result
 
     def _value(self, thing: str, path: str) -> object:
-        try:
-            entry = self.hub.get(thing, path)
-        except HomeboundError:
+        if not self.hub.exists(thing, path):
             return None
-        return None if entry is None else entry[0]
+        reading = self.hub.read(thing, path)
+        return None if reading is None else reading.value
 
     def _evaluate(self, condition: Condition, record: list[dict[str, object]]) -> tuple[bool, dict[str, object]]:
         if isinstance(condition, StateCondition):
@@ -65,16 +47,14 @@ class ConditionChecker:
                                      "wanted": condition.state}
         if isinstance(condition, NumericStateCondition):
             value = self._value(condition.thing, condition.path)
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and \
-                (condition.above is None or value > condition.above) and \
-                (condition.below is None or value < condition.below)
+            ok = within(value, condition.above, condition.below) is True
             return ok, {"thing": condition.thing, "path": condition.path, "value": value,
                         "above": condition.above, "below": condition.below}
         if isinstance(condition, ZoneCondition):
             inside = self.zone_presence(condition.thing, condition.zone)
             return inside is condition.inside, {"thing": condition.thing, "zone": condition.zone, "inside": inside}
         if isinstance(condition, TimeCondition):
-            now = self.clock()
+            now = self.clock.now()
             ok = in_time_window(now, condition.after, condition.before, condition.weekday)
             return ok, {"now": now.isoformat(timespec="seconds")}
         nested: list[dict[str, object]] = []

@@ -13,6 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from homebound.automations.schema import Automation, ZoneConfig
+from homebound.model.errors import shown
+from homebound.model.yaml_text import parse_yaml
+
+MAX_AUTOMATIONS = 1000
+PROBLEMS_PER_AUTOMATION = 10
 
 
 @dataclass
@@ -66,8 +71,8 @@ def _locate(node: yaml.Node, loc: tuple[int | str, ...]) -> tuple[int, str]:
 def load_text(text: str, origin: str) -> LoadResult:
     result = LoadResult()
     try:
-        root = yaml.compose(text)
-        document = yaml.safe_load(text)
+        parsed = parse_yaml(text)
+        root, document = parsed.root, parsed.document
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
@@ -92,17 +97,21 @@ def load_text(text: str, origin: str) -> LoadResult:
     if not isinstance(items, list):
         result.errors.append(f"{origin}:1: expected a list of automations (or a mapping with 'automations:')")
         return result
+    if len(items) > MAX_AUTOMATIONS:
+        result.errors.append(f"{origin}:1: {len(items)} automations in one file is over the limit of "
+                             f"{MAX_AUTOMATIONS}; split them into several files")
+        return result
     seen: set[str] = set()
     for index, item in enumerate(items):
         item_node = _child(automations_node, index) or automations_node
         ident: object = item.get("id") if isinstance(item, dict) else None
-        label = f"automation {ident!r}" if ident else f"automation [{index}]"
+        label = f"automation {shown(ident)}" if ident else f"automation [{index}]"
         try:
             automation = Automation.model_validate(item)
         except ValidationError as error:
-            for problem in error.errors():
+            for problem in error.errors()[:PROBLEMS_PER_AUTOMATION]:
                 line, where = _locate(item_node, tuple(problem["loc"]))
-                result.errors.append(f"{origin}:{line}: {label}: {where}: {problem['msg']}")
+                result.errors.append(f"{origin}:{line}: {label}: {where[:120]}: {problem['msg']}")
             continue
         if automation.id in seen:
             result.errors.append(f"{origin}:{item_node.start_mark.line + 1}: {label}: the id is used twice")

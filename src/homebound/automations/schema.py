@@ -9,14 +9,12 @@ Home Assistant users should feel at home: `triggers`, `conditions`, `actions`, `
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag, model_validator
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+from homebound.model.time_of_day import CLOCK_PATTERN, parse_clock, parse_weekdays
 
 
 def parse_duration(value: object) -> float:
@@ -25,7 +23,7 @@ def parse_duration(value: object) -> float:
         raise ValueError("a duration is seconds, 'HH:MM:SS' or {hours, minutes, seconds}")
     if isinstance(value, int | float):
         seconds = float(value)
-    elif isinstance(value, str) and (match := _CLOCK.match(value.strip())):
+    elif isinstance(value, str) and (match := CLOCK_PATTERN.match(value.strip())):
         first, second, third = match.groups()
         seconds = (int(first) * 3600 + int(second) * 60 + int(third)) if third else int(first) * 60 + int(second)
     elif isinstance(value, dict) and value and set(value) <= {"days", "hours", "minutes", "seconds",
@@ -36,31 +34,6 @@ def parse_duration(value: object) -> float:
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return seconds
-
-
-def parse_clock(value: object) -> dt.time:
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, int):  # YAML reads 07:30 as sexagesimal 450
-        return dt.time(value // 60 % 24, value % 60)
-    if isinstance(value, str) and (match := _CLOCK.match(value.strip())):
-        hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-        if hours < 24 and minutes < 60 and seconds < 60:
-            return dt.time(hours, minutes, seconds)
-    raise ValueError(f"{value!r} is not a time of day: use 'HH:MM' or 'HH:MM:SS'")
-
-
-def parse_weekdays(value: object) -> tuple[str, ...]:
-    days = [value] if isinstance(value, str) else value
-    if not isinstance(days, list) or not days:
-        raise ValueError("weekday is a day or a list of days: mon, tue, wed, thu, fri, sat, sun")
-    out = []
-    for day in days:
-        short = str(day).lower()[:3]
-        if short not in WEEKDAYS:
-            raise ValueError(f"{day!r} is not a weekday: use mon, tue, wed, thu, fri, sat, sun")
-        out.append(short)
-    return tuple(out)
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]

@@ -10,24 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from homebound.automations.schema import DeviceEventTrigger, NumericStateTrigger, StateTrigger
+from homebound.model.numbers import within
 
 Fire = Callable[[dict[str, object]], None]
 Arm = Callable[[float, dict[str, object]], None]   # start a `for` timer: seconds, details
 Disarm = Callable[[], None]
 
 
-def numeric(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def numeric_in_range(trigger: NumericStateTrigger, value: object) -> bool | None:
     """Whether a value is above/below the trigger's limits; None when it is not a number."""
-    number = numeric(value)
-    if number is None:
-        return None
-    return (trigger.above is None or number > trigger.above) and (trigger.below is None or number < trigger.below)
+    return within(value, trigger.above, trigger.below)
 
 
 @dataclass

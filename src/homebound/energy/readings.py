@@ -56,19 +56,14 @@ class ThingWatch:
 
     def _subscribe(self) -> None:
         self.values.clear()
-        try:
-            self.hub.thing(self.thing)
-        except HomeboundError:
+        if not self.hub.exists(self.thing):
             self.problems = [f"{self.thing} has not joined yet"]
             self._subscription = None
             return
         wanted = list(self.paths)
-        try:
-            self.hub.expand(self.thing, ONLINE)
+        self._watch_online = self.hub.exists(self.thing, ONLINE)
+        if self._watch_online:
             wanted.append(ONLINE)
-            self._watch_online = True
-        except HomeboundError:
-            self._watch_online = False
         try:
             subscription = self.hub.subscribe(self.thing, wanted)
         except HomeboundError as error:
@@ -84,9 +79,9 @@ class ThingWatch:
 
     def _read_current(self, paths: list[str]) -> None:
         for path in paths:
-            entry = self.hub.get(self.thing, path)
-            if entry is not None:
-                self.values[path] = entry[0]
+            reading = self.hub.read(self.thing, path)
+            if reading is not None:
+                self.values[path] = reading.value
 
     @property
     def online(self) -> bool:

@@ -37,7 +37,7 @@ from homebound.energy.tariffs import (
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.hub.subscriptions import Subscription
-from homebound.model.errors import HomeboundError
+from homebound.model.errors import ErrorCode, HomeboundError
 
 log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -86,8 +86,12 @@ def build_tariff(config: TariffConfig, tz: dt.tzinfo) -> Tariff:
 class EnergyNotConfigured(HomeboundError):
     """Smart charging was asked for, but no charge point is configured."""
 
+    code = ErrorCode.UNKNOWN_THING
+
 
 class UnknownChargePoint(HomeboundError):
+    code = ErrorCode.UNKNOWN_THING
+
     def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         super().__init__(f"unknown charge point {name[:64]!r}; known: {', '.join(known) or 'none configured'}")

@@ -1,19 +1,23 @@
-"""Errors of the hub's two doors, each naming the thing, the path and the value involved."""
+"""Errors of the hub's doors, each naming the thing, the path and the value involved, with its `ErrorCode`."""
 
 from __future__ import annotations
 
-from homebound.model.errors import HomeboundError
+from homebound.model.errors import ErrorCode, HomeboundError, shown
 
 
 class UnknownThing(HomeboundError):
+    code = ErrorCode.UNKNOWN_THING
+
     def __init__(self, thing: str, known: list[str]) -> None:
         self.thing = thing
-        shown = ", ".join(known[:10]) or "none"
-        super().__init__(f"unknown thing {thing!r}; known: {shown}")
+        known_ids = ", ".join(known[:10]) or "none"
+        super().__init__(f"unknown thing {shown(thing)}; known: {known_ids}")
 
 
 class RejectedValue(HomeboundError):
     """A value refused by a signal's rules."""
+
+    code = ErrorCode.INVALID_VALUE
 
     def __init__(self, thing: str, path: str, value: object, reason: str, valid: str) -> None:
         self.thing = thing
@@ -31,7 +35,7 @@ class RejectedValue(HomeboundError):
 class CommandRejected(HomeboundError):
     """A command the hub will not start: not an actuator, unsafe now, or no one to carry it out."""
 
-    def __init__(self, thing: str, path: str, message: str, code: str = "rejected") -> None:
+    def __init__(self, thing: str, path: str, message: str, code: ErrorCode) -> None:
         self.thing = thing
         self.path = path
         self.code = code
@@ -41,14 +45,38 @@ class CommandRejected(HomeboundError):
 class CommandConflict(HomeboundError):
     """A command id reused for a different request."""
 
+    code = ErrorCode.COMMAND_CONFLICT
+
 
 class UnknownCommand(HomeboundError):
-    pass
+    code = ErrorCode.UNKNOWN_COMMAND
 
 
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, bool | int | float | str):
+class AlreadyProvided(HomeboundError):
+    """A second provider asked to own an actuator that another provider owns (Kuksa's rule: first one wins)."""
+
+    code = ErrorCode.ALREADY_PROVIDED
+
+    def __init__(self, thing: str, path: str) -> None:
+        self.thing = thing
+        self.path = path
+        super().__init__(f"{thing}: {path} is already provided by another connection")
+
+
+SHOWN_CHARS = 200
+SHOWN_ITEMS = 20
+
+
+def _jsonable(value: object, depth: int = 0) -> object:
+    """The value as an error may show it: JSON types kept, long strings and lists cut, anything else repr'd."""
+    if isinstance(value, str):
+        return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float):
         return value
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return repr(value)
+    if isinstance(value, list) and depth < 3:
+        return [_jsonable(v, depth + 1) for v in value[:SHOWN_ITEMS]]
+    return shown(value)

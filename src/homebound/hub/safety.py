@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from homebound.model import vss_paths as vss
 from homebound.model.signal import Value
 
 MOVING_SPEED_KMH = 1.0
@@ -30,8 +31,8 @@ class InterlockRule:
 
 
 def _is_moving(state: StateReader) -> bool:
-    speed = state("Vehicle.Speed")
-    moving = state("Vehicle.IsMoving")
+    speed = state(vss.SPEED)
+    moving = state(vss.IS_MOVING)
     return moving is True or (isinstance(speed, int | float) and abs(speed) >= MOVING_SPEED_KMH)
 
 
@@ -55,7 +56,7 @@ def interlock_refusal(path: str, target: Value, state: Mapping[str, tuple[Value,
         return None if entry is None else entry[0]
 
     if _is_moving(read):
-        speed = read("Vehicle.Speed")
+        speed = read(vss.SPEED)
         shown = f" at {speed} km/h" if isinstance(speed, int | float) else ""
         return f"refused for safety: cannot {rules[0].why} while the vehicle is moving{shown}"
     return None

@@ -2,7 +2,9 @@
 
 A subscription is made of concrete leaf paths (branches and wildcards are expanded against the catalog when it
 is created), so delivering an update is a dictionary lookup. Each subscription receives one list of updates per
-ingest call; when its mailbox is full, the newest batch is dropped and counted instead of waiting.
+ingest call; when its mailbox is full, the newest batch is dropped and counted instead of waiting, or (for
+subscribers on the network, `close_when_full`) the subscription is closed: a client that stopped reading costs
+nothing after that, however many there are.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Subscription:
         unknown_paths: dict[str, list[str]],
         on_close: Callable[[Subscription], None],
         max_batches: int = DEFAULT_MAILBOX_BATCHES,
+        close_when_full: bool = False,
     ) -> None:
         self.thing = thing
         self.paths = paths
@@ -34,9 +37,11 @@ class Subscription:
         #: Requested patterns that matched nothing, each with the closest known paths.
         self.unknown_paths = unknown_paths
         self.max_batches = max_batches
+        self.close_when_full = close_when_full
+        #: Closed because the subscriber fell `max_batches` behind.
+        self.overflowed = False
         #: Updates thrown away because the subscriber did not keep up.
         self.dropped = 0
-        self.delivered = 0
         self.closed = False
         self._mailbox: deque[list[Update]] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -46,9 +51,11 @@ class Subscription:
         """Called by the hub, never blocks: a full mailbox drops the batch and counts it."""
         if len(self._mailbox) >= self.max_batches:
             self.dropped += len(updates)
+            if self.close_when_full and not self.closed:
+                self.overflowed = True
+                self.close()
             return
         self._mailbox.append(updates)
-        self.delivered += len(updates)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)

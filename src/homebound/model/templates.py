@@ -1,34 +1,113 @@
-"""Templates, as Home Assistant writes them (Jinja), rendered with jinja2's sandbox.
+"""Templates, as Home Assistant writes them (Jinja), rendered in a sandbox that cannot loop long or build huge
+values.
 
-Discovery configs come from any device on the network and automations from users, so templates run in
-`SandboxedEnvironment`; a template that fails raises `TemplateFailed` naming the template and the reason.
+Discovery configs come from any device on the network and automations from users, so a template is hostile input
+and runs on the event loop. jinja2's `SandboxedEnvironment` keeps it away from Python's internals; on top of
+that the work it can cause is bounded by construction: loops nest at most one deep, `range` is at most 1,000
+long, `**` takes small exponents only, repeating a string or list (`*`, `%` formats, `center`, `ljust`...) may
+not build more than 64 KiB, templates are at most 4 KiB, and the output is cut off at 64 KiB. A template that
+breaks a rule or fails raises `TemplateFailed` naming the template and the reason.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
+from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+import orjson
+from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from homebound.model.errors import HomeboundError
+from homebound.model.errors import HomeboundError, shown
 
-# StrictUndefined: `value_json.missing` is an error we report, not an empty string we would store.
-_ENVIRONMENT = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+MAX_TEMPLATE_CHARS = 4096
+MAX_OUTPUT_CHARS = 65_536
+MAX_RANGE = 1000
+MAX_EXPONENT = 64
+MAX_LOOP_DEPTH = 1
+_SIZED_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"})
+_FORBIDDEN_NODES = (nodes.Macro, nodes.CallBlock, nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
 
 class TemplateFailed(HomeboundError):
     pass
 
 
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"range of {len(numbers)} items is over the limit of {MAX_RANGE}")
+    return numbers
+
+
+def _size(value: object) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple | bytes) else None
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with the arithmetic and string methods that can build huge values checked first."""
+
+    intercepted_binops = frozenset({"**", "*", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {shown(right)} is over the limit of {MAX_EXPONENT}")
+        if operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                length = _size(sized)
+                if length is not None and isinstance(times, int) and length * times > MAX_OUTPUT_CHARS:
+                    raise SecurityError(f"repeating {length} items {times} times is over {MAX_OUTPUT_CHARS}")
+        if operator == "%" and isinstance(left, str) and re.search(r"%[-+ #0]*(\d{4,}|\*)", left):
+            raise SecurityError("a %-format width of over 999 characters is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr in _SIZED_METHODS and isinstance(obj, str):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+# StrictUndefined: `value_json.missing` is an error we report, not an empty string we would store.
+_ENVIRONMENT = BoundedEnvironment(autoescape=False, undefined=StrictUndefined)
+_ENVIRONMENT.globals["range"] = _bounded_range
+for _name in ("center", "indent", "format", "wordwrap", "filesizeformat"):
+    _ENVIRONMENT.filters.pop(_name, None)
+
+
+def _check_shape(tree: nodes.Template) -> None:
+    """Refuse what could make a render long: macros, includes, and loops inside loops."""
+    for node in tree.find_all(_FORBIDDEN_NODES):
+        raise SecurityError(f"{type(node).__name__.lower()} is not allowed in a template")
+
+    def depth(node: nodes.Node, loops: int) -> None:
+        if isinstance(node, nodes.For):
+            loops += 1
+            if loops > MAX_LOOP_DEPTH:
+                raise SecurityError("loops inside loops are not allowed in a template")
+        for child in node.iter_child_nodes():
+            depth(child, loops)
+
+    depth(tree, 0)
+
+
 @lru_cache(maxsize=4096)
 def _compile(source: str):  # type: ignore[no-untyped-def]
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise TemplateFailed(f"template of {len(source)} characters is over the limit of {MAX_TEMPLATE_CHARS}")
     try:
+        _check_shape(_ENVIRONMENT.parse(source))
         return _ENVIRONMENT.from_string(source)
-    except TemplateError as error:
-        raise TemplateFailed(f"template {source!r} does not compile: {error}") from None
+    except (TemplateError, RecursionError) as error:
+        raise TemplateFailed(f"template {shown(source)} does not compile: {shown(str(error), 200)}") from None
+
+
+def _bounded(text: str, source: str) -> str:
+    if len(text) > MAX_OUTPUT_CHARS:
+        raise TemplateFailed(f"template {shown(source)} produced {len(text)} characters, over the limit of "
+                             f"{MAX_OUTPUT_CHARS}")
+    return text
 
 
 # `{{ value_json.a.b }}` and `{{ value_json['a'] }}` are most of the templates devices publish, and they run on
@@ -51,6 +130,10 @@ def _simple_keys(source: str) -> tuple[str, ...] | None:
     return None if any(key in _DICT_ATTRIBUTES for key in keys) else keys
 
 
+_RENDER_ERRORS = (TemplateError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError, IndexError,
+                  RecursionError, MemoryError)
+
+
 def _jinja_string(value: object) -> str:
     return str(value)
 
@@ -60,24 +143,23 @@ def render_value(source: str | None, payload: str) -> str:
     if not source:
         return payload
     try:
-        value_json = json.loads(payload)
-    except ValueError:
+        value_json = orjson.loads(payload)
+    except orjson.JSONDecodeError:
         value_json = None
     keys = _simple_keys(source)
     if keys is not None:
         current: object = value_json
         for key in keys:
             if not isinstance(current, dict) or key not in current:
-                raise TemplateFailed(f"template {source!r} failed on {payload[:80]!r}: no {key!r} in "
+                raise TemplateFailed(f"template {shown(source)} failed on {shown(payload)}: no {shown(key)} in "
                                      f"{type(current).__name__ if not isinstance(current, dict) else 'the JSON'}")
             current = current[key]
-        return _jinja_string(current).strip()
+        return _bounded(_jinja_string(current), source).strip()
     try:
-        return str(_compile(source).render(value=payload, value_json=value_json)).strip()
-    except TemplateError as error:
-        raise TemplateFailed(f"template {source!r} failed on {payload[:80]!r}: {error}") from None
-    except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as error:
-        raise TemplateFailed(f"template {source!r} failed on {payload[:80]!r}: {error}") from None
+        return _bounded(str(_compile(source).render(value=payload, value_json=value_json)), source).strip()
+    except _RENDER_ERRORS as error:
+        raise TemplateFailed(f"template {shown(source)} failed on {shown(payload)}: {shown(str(error), 200)}") \
+            from None
 
 
 def render_command(source: str | None, value: object) -> str:
@@ -85,9 +167,10 @@ def render_command(source: str | None, value: object) -> str:
     if not source:
         return _plain(value)
     try:
-        return str(_compile(source).render(value=value))
-    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-        raise TemplateFailed(f"command template {source!r} failed on {value!r}: {error}") from None
+        return _bounded(str(_compile(source).render(value=value)), source)
+    except _RENDER_ERRORS as error:
+        raise TemplateFailed(f"command template {shown(source)} failed on {shown(value)}: "
+                             f"{shown(str(error), 200)}") from None
 
 
 def _plain(value: object) -> str:
@@ -103,6 +186,6 @@ def render(source: str, context: dict[str, object]) -> str:
     if "{" not in source:
         return source
     try:
-        return str(_compile(source).render(**context))
-    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-        raise TemplateFailed(f"template {source!r} failed: {error}") from None
+        return _bounded(str(_compile(source).render(**context)), source)
+    except _RENDER_ERRORS as error:
+        raise TemplateFailed(f"template {shown(source)} failed: {shown(str(error), 200)}") from None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from homebound.model.datatypes import FLOAT32_MAX, INTEGER_RANGES, DataType
 from homebound.model.errors import InvalidValue
+from homebound.model.limits import DEFAULT_LIMITS, Limits, shown
 from homebound.model.signal import Scalar, SignalMetadata, Value
 
 Validator = Callable[[object], Value]
@@ -35,8 +36,8 @@ def _integer_check(datatype: DataType, low: float | None, high: float | None) ->
             number = int(value)  # type: ignore[call-overload]
         else:
             if kind is float:
-                raise InvalidValue(f"value {value!r} is not a whole number; {name} needs an integer")
-            raise InvalidValue(f"value {value!r} ({_type_name(value)}) is not an integer; {name} needs one")
+                raise InvalidValue(f"value {shown(value)} is not a whole number; {name} needs an integer")
+            raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not an integer; {name} needs one")
         if number < floor or number > ceiling:
             if number < type_low or number > type_high:
                 raise InvalidValue(f"value {number} does not fit {name} ({type_low}..{type_high})")
@@ -59,7 +60,7 @@ def _float_check(datatype: DataType, low: float | None, high: float | None) -> S
         elif kind is int:
             number = float(value)  # type: ignore[arg-type]
         else:
-            raise InvalidValue(f"value {value!r} ({_type_name(value)}) is not a number; {name} needs one")
+            raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not a number; {name} needs one")
         if not (floor <= number <= ceiling):
             if number != number:
                 raise InvalidValue(f"value NaN is not a number; {name} needs a finite one")
@@ -74,21 +75,34 @@ def _float_check(datatype: DataType, low: float | None, high: float | None) -> S
 def _boolean_check(value: object) -> bool:
     if type(value) is bool:
         return value
-    raise InvalidValue(f"value {value!r} ({_type_name(value)}) is not a boolean; expected true or false")
+    raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not a boolean; expected true or false")
 
 
-def _string_check(value: object) -> str:
-    if type(value) is str:
-        return value
-    raise InvalidValue(f"value {value!r} ({_type_name(value)}) is not a string")
+def _string_check(max_chars: int) -> ScalarCheck:
+    def check(value: object) -> str:
+        if type(value) is not str:
+            raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not a string")
+        text: str = value
+        if len(text) > max_chars:
+            raise InvalidValue(f"value of {len(text)} characters is longer than the limit of {max_chars} "
+                               "(limits.max_value_chars)")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise InvalidValue(f"value is not valid Unicode text: {error.reason} at position {error.start} "
+                                   f"({shown(text[max(0, error.start - 10):error.start + 10])})") from None
+        return text
+
+    return check
 
 
-def _scalar_check(meta: SignalMetadata) -> ScalarCheck:
+def _scalar_check(meta: SignalMetadata, limits: Limits) -> ScalarCheck:
     element = meta.datatype.element
     if element is DataType.BOOLEAN:
         base: ScalarCheck = _boolean_check
     elif element is DataType.STRING:
-        base = _string_check
+        base = _string_check(limits.max_value_chars)
     elif element in INTEGER_RANGES:
         base = _integer_check(element, meta.min, meta.max)
     else:
@@ -96,27 +110,31 @@ def _scalar_check(meta: SignalMetadata) -> ScalarCheck:
     if meta.allowed is None:
         return base
     allowed = frozenset(meta.allowed)
-    shown = ", ".join(repr(a) for a in meta.allowed)
+    choices = ", ".join(repr(a) for a in meta.allowed)
 
     def check_allowed(value: object) -> Scalar:
         checked = base(value)
         if checked not in allowed:
-            raise InvalidValue(f"value {checked!r} is not allowed; expected one of {shown}")
+            raise InvalidValue(f"value {shown(checked)} is not allowed; expected one of {choices}")
         return checked
 
     return check_allowed
 
 
-def compile_validator(meta: SignalMetadata) -> Validator:
+def compile_validator(meta: SignalMetadata, limits: Limits = DEFAULT_LIMITS) -> Validator:
     """Return a function that checks a value against `meta` and returns it normalised, or raises InvalidValue."""
-    scalar = _scalar_check(meta)
+    scalar = _scalar_check(meta, limits)
     if not meta.datatype.is_array:
         return scalar
     name = meta.datatype.value
+    max_items = limits.max_array_items
 
     def check_array(value: object) -> Value:
         if type(value) is not list:
-            raise InvalidValue(f"value {value!r} ({_type_name(value)}) is not an array; {name} needs a list")
+            raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not an array; {name} needs a list")
+        if len(value) > max_items:
+            raise InvalidValue(f"array of {len(value)} elements is longer than the limit of {max_items} "
+                               "(limits.max_array_items)")
         checked: list[Scalar] = []
         for index, item in enumerate(value):
             try:

@@ -19,9 +19,9 @@ from homebound.model.catalog import Catalog
 from homebound.model.datatypes import DATATYPE_NAMES, DataType
 from homebound.model.errors import CatalogError
 from homebound.model.signal import Scalar, SignalKind, SignalMetadata, Value
+from homebound.model.yaml_text import parse_yaml
 
 LEAF_KINDS = {kind.value for kind in SignalKind}
-NODE_KINDS = LEAF_KINDS | {"branch"}
 _KNOWN_KEYS = {"type", "datatype", "description", "unit", "min", "max", "allowed", "default", "comment",
                "deprecation", "uuid", "children"}
 
@@ -34,7 +34,7 @@ def read_document(path: Path) -> object:
         raise CatalogError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
-            return yaml.safe_load(text)
+            return parse_yaml(text).document
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise CatalogError(f"{path}: not valid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None

@@ -54,7 +54,7 @@ class AutomationStore:
         while True:
             key, value = await self._queue.get()
             try:
-                await asyncio.to_thread(self._write, key, value)
+                await self.database.run(self._write, key, value)
             except Exception as error:
                 log.error("automation state %s not saved: %s", key, error)
             finally:

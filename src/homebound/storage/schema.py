@@ -57,3 +57,17 @@ automation_state = sa.Table(
     sa.Column("value_json", sa.Text(), nullable=False),
     sa.Column("updated_at", sa.Double(), nullable=False),
 )
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("thing", sa.Text(), nullable=False),
+    sa.Column("path", sa.Text(), nullable=False),
+    sa.Column("field", sa.String(8), nullable=False),
+    sa.Column("value_repr", sa.Text(), nullable=False),
+    sa.Column("ts_repr", sa.Text(), nullable=False),
+    sa.Column("principal", sa.Text(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("quarantined_at", sa.Double(), nullable=False),
+)

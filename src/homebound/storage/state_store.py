@@ -5,6 +5,9 @@ Writes come in batches from the history recorder, in a worker thread, off the in
 
 from __future__ import annotations
 
+import logging
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,10 +17,35 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from homebound.hub.commands import Command, CommandState
 from homebound.hub.events import ChangeBatch, Field
+from homebound.model.errors import shown
 from homebound.storage.database import Database
-from homebound.storage.schema import commands, history, latest_values
+from homebound.storage.errors import RowRefused, describe, refuses_rows
+from homebound.storage.schema import commands, history, latest_values, quarantine
+
+log = logging.getLogger(__name__)
 
 Entry = tuple[object, float, str]
+Refusal = tuple[dict[str, object], str]
+MAX_THING_CHARS = 128
+MAX_PATH_CHARS = 255
+
+
+@dataclass(slots=True)
+class WriteReport:
+    written: int
+    refused: list[str]
+
+
+def _check(row: dict[str, object], value: object) -> None:
+    """What the database would refuse, found before it is asked (the same in SQLite and PostgreSQL)."""
+    ts = row["ts"]
+    if not isinstance(ts, float | int) or not math.isfinite(ts):
+        raise RowRefused(f"timestamp {shown(ts)} is not a finite number")
+    if len(str(row["thing"])) > MAX_THING_CHARS or len(str(row["path"])) > MAX_PATH_CHARS:
+        raise RowRefused("thing or path longer than the database columns")
+    numbers = value if isinstance(value, list) else [value]
+    if any(isinstance(n, float) and not math.isfinite(n) for n in numbers):
+        raise RowRefused(f"value {shown(value)} is not finite")
 
 
 @dataclass(slots=True)
@@ -39,37 +67,106 @@ class StateStore:
 
     # ---- writing ------------------------------------------------------------------------------------------
 
-    def write(self, batches: Sequence[ChangeBatch], command_rows: Sequence[dict[str, object]]) -> int:
-        """Write change batches (history and latest) and command states in one transaction; returns rows."""
-        history_rows: list[dict[str, object]] = []
-        latest: dict[tuple[str, str, str], dict[str, object]] = {}
+    def write(self, batches: Sequence[ChangeBatch], command_rows: Sequence[dict[str, object]]) -> WriteReport:
+        """Write change batches (history and latest values) and command states.
+
+        Everything is one transaction when the database takes it. Rows it refuses (or that cannot be stored at
+        all) are found by halving the batch, set aside in the `quarantine` table with the reason, and the rest is
+        written. An error that is not about the rows (the database is away) is raised, and nothing is lost: the
+        recorder keeps the batches and tries again.
+        """
+        rows, refused = self._rows(batches)
+        try:
+            with self.database.engine.begin() as connection:
+                self._insert_rows(connection, rows)
+                self._upsert_commands(connection, command_rows)
+            written = len(rows)
+        except Exception as error:
+            if not refuses_rows(error):
+                raise
+            written, more = self._isolate(rows)
+            refused += more
+            with self.database.engine.begin() as connection:
+                self._upsert_commands(connection, command_rows)
+        if refused:
+            self._quarantine(refused)
+        return WriteReport(written, [reason for _row, reason in refused])
+
+    def _rows(self, batches: Sequence[ChangeBatch]) -> tuple[list[dict[str, object]], list[Refusal]]:
+        rows: list[dict[str, object]] = []
+        refused: list[Refusal] = []
         for batch in batches:
-            thing, field, ts, principal = batch.thing, batch.field.value, batch.ts, batch.principal
+            thing, field, ts, principal = batch.thing, batch.field.value, batch.ts, batch.principal[:128]
             for path, value in batch.changes:
-                row = {"thing": thing, "path": path, "field": field, "value_json": _dumps(value), "ts": ts,
-                       "principal": principal}
-                history_rows.append(row)
-                latest[(thing, path, field)] = row
-        with self.database.engine.begin() as connection:
-            if history_rows:
-                connection.execute(history.insert(), history_rows)
-            if latest:
-                statement = self._insert(latest_values)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["thing", "path", "field"],
-                    set_={"value_json": statement.excluded.value_json, "ts": statement.excluded.ts,
-                          "principal": statement.excluded.principal},
-                )
-                connection.execute(statement, list(latest.values()))
-            if command_rows:
-                statement = self._insert(commands)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["id"],
-                    set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at,
-                          "reason": statement.excluded.reason},
-                )
-                connection.execute(statement, list(command_rows))
-        return len(history_rows)
+                row: dict[str, object] = {"thing": thing, "path": path, "field": field, "ts": ts,
+                                          "principal": principal}
+                try:
+                    row["value_json"] = _dumps(value)
+                    _check(row, value)
+                except (RowRefused, TypeError, ValueError, orjson.JSONEncodeError) as error:
+                    refused.append((row | {"value": value}, describe(error)))
+                    continue
+                rows.append(row)
+        return rows, refused
+
+    def _insert_rows(self, connection: sa.Connection, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        connection.execute(history.insert(), rows)
+        latest = {(row["thing"], row["path"], row["field"]): row for row in rows}
+        statement = self._insert(latest_values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["thing", "path", "field"],
+            set_={"value_json": statement.excluded.value_json, "ts": statement.excluded.ts,
+                  "principal": statement.excluded.principal},
+        )
+        connection.execute(statement, list(latest.values()))
+
+    def _upsert_commands(self, connection: sa.Connection, command_rows: Sequence[dict[str, object]]) -> None:
+        if not command_rows:
+            return
+        statement = self._insert(commands)
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at,
+                  "reason": statement.excluded.reason},
+        )
+        connection.execute(statement, list(command_rows))
+
+    def _isolate(self, rows: list[dict[str, object]]) -> tuple[int, list[Refusal]]:
+        """Write `rows` in halves until each refused row stands alone; returns (written, refused)."""
+        try:
+            with self.database.engine.begin() as connection:
+                self._insert_rows(connection, rows)
+            return len(rows), []
+        except Exception as error:
+            if not refuses_rows(error):
+                raise
+            if len(rows) == 1:
+                return 0, [(rows[0], describe(error))]
+        middle = len(rows) // 2
+        first, refused_first = self._isolate(rows[:middle])
+        second, refused_second = self._isolate(rows[middle:])
+        return first + second, refused_first + refused_second
+
+    def _quarantine(self, refused: list[Refusal]) -> None:
+        now = time.time()
+        records = [{"thing": str(row.get("thing"))[:255], "path": str(row.get("path"))[:1000],
+                    "field": str(row.get("field"))[:8], "value_repr": shown(row.get("value", row.get("value_json")),
+                                                                          1000),
+                    "ts_repr": shown(row.get("ts")), "principal": str(row.get("principal"))[:255],
+                    "reason": reason[:1000], "quarantined_at": now} for row, reason in refused]
+        try:
+            with self.database.engine.begin() as connection:
+                connection.execute(quarantine.insert(), records)
+        except Exception as error:  # the quarantine itself refused: the rows are still counted and logged
+            log.error("history: %d refused rows could not be quarantined either: %s", len(records), describe(error))
+
+    def quarantined(self, limit: int = 100) -> list[dict[str, object]]:
+        """The most recently quarantined rows, newest first."""
+        query = sa.select(quarantine).order_by(quarantine.c.id.desc()).limit(limit)
+        with self.database.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
 
     @staticmethod
     def command_row(command: Command) -> dict[str, object]:
@@ -114,13 +211,6 @@ class StateStore:
         with self.database.engine.connect() as connection:
             rows = list(connection.execute(query))
         return [(row.ts, orjson.loads(row.value_json), row.principal) for row in reversed(rows)]
-
-    def count_history(self, thing: str | None = None) -> int:
-        query = sa.select(sa.func.count()).select_from(history)
-        if thing is not None:
-            query = query.where(history.c.thing == thing)
-        with self.database.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
 
 
 def _command(row: sa.Row[tuple[object, ...]]) -> Command:

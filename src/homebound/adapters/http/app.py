@@ -18,31 +18,33 @@ from homebound.adapters.http import (
     routes_web,
     stream,
 )
+from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.errors import install_error_handlers
-from homebound.app.runtime import Runtime
+from homebound.adapters.http.services import HttpServices, Lifecycle
 
 
-def create_app(runtime: Runtime, manage_runtime: bool = True) -> FastAPI:
-    """Build the app around a runtime; with `manage_runtime` the app starts and stops it (as `serve` does)."""
+def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> FastAPI:
+    """Build the app around its services; with a `lifecycle` the app starts and stops it (as tests do)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if manage_runtime:
-            await runtime.start()
+        if lifecycle is not None:
+            await lifecycle.start()
         try:
             yield
         finally:
-            if manage_runtime:
-                await runtime.stop()
+            if lifecycle is not None:
+                await lifecycle.stop()
 
     app = FastAPI(
         title="Homebound",
         version=__version__,
         description="The car's VSS signals and commands, and the household's devices, over REST and WebSocket.",
         lifespan=lifespan,
+        max_body_size=services.hub.limits.max_body_bytes,
+        default_response_class=JsonResponse,
     )
-    app.state.runtime = runtime
-    app.state.energy = runtime.energy
+    app.state.services = services
     install_error_handlers(app)
     app.include_router(routes_system.router)
     app.include_router(routes_vehicles.router)

@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body
+import asyncio
 
-from homebound.adapters.http.deps import RuntimeDep
+from fastapi import Body
+
+from homebound.adapters.http import bounded
+from homebound.adapters.http.deps import ServicesDep
 from homebound.automations.loader import load_text
-from homebound.model.errors import HomeboundError
 
-router = APIRouter(prefix="/api/v1/automations", tags=["automations"])
+router = bounded.router(prefix="/api/v1/automations", tags=["automations"])
 
 
 @router.get("")
-async def list_automations(runtime: RuntimeDep) -> dict[str, object]:
-    engine = runtime.automations
-    return {"automations": engine.summary(), "problems": engine.load_errors,
+async def list_automations(services: ServicesDep) -> dict[str, object]:
+    automations = services.automations
+    return {"automations": automations.summary(), "problems": automations.problems,
             "zones": [{"id": z.id, "latitude": z.latitude, "longitude": z.longitude, "radius": z.radius_m}
-                      for z in engine.zones.values()]}
+                      for z in automations.zones()]}
 
 
 @router.get("/{automation_id}/traces")
-async def traces(automation_id: str, runtime: RuntimeDep) -> dict[str, object]:
-    if automation_id not in runtime.automations.automations:
-        raise HomeboundError(f"unknown automation {automation_id!r}; known: "
-                             f"{', '.join(sorted(runtime.automations.automations)) or 'none'}")
+async def traces(automation_id: str, services: ServicesDep) -> dict[str, object]:
     return {"automation": automation_id,
-            "traces": [t.to_json() for t in reversed(runtime.automations.traces.of(automation_id))]}
+            "traces": [t.to_json() for t in services.automations.traces(automation_id)]}
 
 
 @router.post("/reload")
-async def reload(runtime: RuntimeDep) -> dict[str, object]:
-    problems = runtime.reload_automations()
-    return {"loaded": len(runtime.automations.automations), "problems": problems}
+async def reload(services: ServicesDep) -> dict[str, object]:
+    problems = services.automations.reload()
+    return {"loaded": services.automations.loaded(), "problems": problems}
 
 
 @router.post("/check")
-async def check(runtime: RuntimeDep, text: str = Body(media_type="text/plain")) -> dict[str, object]:
+async def check(text: str = Body(media_type="text/plain")) -> dict[str, object]:
     """Validate a YAML document of automations (as a file would hold) without loading it."""
-    result = load_text(text, "request")
+    result = await asyncio.to_thread(load_text, text, "request")
     return {"valid": [a.id for a in result.automations], "problems": result.errors}

@@ -2,40 +2,50 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
-
-from homebound.adapters.http.deps import PrincipalDep, RuntimeDep
+from homebound.adapters.http import bounded
+from homebound.adapters.http.bounded import JsonResponse
+from homebound.adapters.http.deps import PrincipalDep, ServicesDep
 from homebound.adapters.http.schemas import SendCommand
+from homebound.adapters.http.services import HttpServices
 from homebound.hub.errors import UnknownCommand
 
-router = APIRouter(prefix="/api/v1", tags=["commands"])
+router = bounded.router(prefix="/api/v1", tags=["commands"])
+
+
+async def _start(services: HttpServices, principal: str, thing_id: str, body: SendCommand) -> JsonResponse:
+    """A command is durable (it survives a crash and resumes) before it is acknowledged."""
+    services.hub.check_writable()
+    command = await services.hub.command(principal, thing_id, body.path, body.target,
+                                         command_id=body.id, timeout=body.timeout_s)
+    await services.hub.committed(commands=True)
+    return JsonResponse(command.to_json(), status_code=202)
 
 
 @router.post("/vehicles/{vehicle_id}/commands", status_code=202)
-@router.post("/devices/{vehicle_id}/commands", status_code=202)
-async def send_command(vehicle_id: str, body: SendCommand, runtime: RuntimeDep,
-                       principal: PrincipalDep) -> JSONResponse:
+async def send_vehicle_command(vehicle_id: str, body: SendCommand, services: ServicesDep,
+                               principal: PrincipalDep) -> JsonResponse:
     """Start a command. 202 with the command (usually pending); poll it or watch it over the WebSocket."""
-    command = await runtime.hub.command(principal, vehicle_id, body.path, body.target,
-                                        command_id=body.id, timeout=body.timeout_s)
-    return JSONResponse(command.to_json(), status_code=202)
+    return await _start(services, principal, vehicle_id, body)
+
+
+@router.post("/devices/{device_id}/commands", status_code=202)
+async def send_device_command(device_id: str, body: SendCommand, services: ServicesDep,
+                              principal: PrincipalDep) -> JsonResponse:
+    """Start a command on a household device; confirmed when the device reports the new state."""
+    return await _start(services, principal, device_id, body)
 
 
 @router.get("/vehicles/{vehicle_id}/commands")
-async def list_pending(vehicle_id: str, runtime: RuntimeDep) -> list[dict[str, object]]:
-    thing = runtime.hub.thing(vehicle_id)
-    return [command.to_json() for command in thing.pending.values()]
+async def list_pending(vehicle_id: str, services: ServicesDep) -> list[dict[str, object]]:
+    return [command.to_json() for command in services.hub.pending_commands(vehicle_id)]
 
 
 @router.get("/commands/{command_id}")
-async def get_command(command_id: str, runtime: RuntimeDep) -> dict[str, object]:
+async def get_command(command_id: str, services: ServicesDep) -> dict[str, object]:
     try:
-        return runtime.hub.get_command(command_id).to_json()
+        return services.hub.get_command(command_id).to_json()
     except UnknownCommand:
-        stored = await asyncio.to_thread(runtime.store.load_command, command_id)
+        stored = await services.history.stored_command(command_id)
         if stored is None:
             raise
         return stored.to_json()

@@ -2,32 +2,51 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from homebound.adapters.http.deps import RuntimeDep
+from homebound.adapters.http import bounded
+from homebound.adapters.http.deps import ServicesDep
+from homebound.adapters.http.services import DeviceView
+from homebound.hub.core import Hub
 from homebound.hub.errors import UnknownThing
 
-router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
+router = bounded.router(prefix="/api/v1/devices", tags=["devices"])
+
+
+def _summary(hub: Hub, device: DeviceView) -> dict[str, object]:
+    return {"id": device.id, "name": device.name, "online": device.online,
+            "manufacturer": device.info.get("manufacturer"), "model": device.info.get("model"),
+            "entities": len(device.entities), "datapoints": len(hub.describe(device.id).catalog),
+            "errors": device.errors}
+
+
+def _detail(hub: Hub, device: DeviceView) -> dict[str, object]:
+    catalog = hub.describe(device.id).catalog
+    values = hub.known_values(device.id)
+    datapoints: dict[str, object] = {}
+    for path, meta in sorted(catalog.signals.items()):
+        reading = values.get(path)
+        datapoints[path] = {"value": None if reading is None else reading.value,
+                            "ts": None if reading is None else reading.ts, "kind": meta.kind.value,
+                            "datatype": meta.datatype.value, "unit": meta.unit,
+                            "allowed": list(meta.allowed) if meta.allowed else None}
+    return {"id": device.id, "name": device.name, "info": dict(device.info), "online": device.online,
+            "entities": list(device.entities), "datapoints": datapoints, "errors": device.errors,
+            "last_error": device.last_error}
 
 
 @router.get("")
-async def list_devices(runtime: RuntimeDep) -> list[dict[str, object]]:
+async def list_devices(services: ServicesDep) -> list[dict[str, object]]:
     """Every device that joined (by MQTT discovery), with availability; empty when MQTT is not configured."""
-    if runtime.devices is None:
+    directory = services.devices
+    if directory is None:
         return []
-    out = []
-    for record in sorted(runtime.devices.devices.values(), key=lambda r: r.id):
-        thing = runtime.hub.thing(record.id)
-        out.append({"id": record.id, "name": record.name, "online": record.online(),
-                    "manufacturer": record.info.get("manufacturer"), "model": record.info.get("model"),
-                    "entities": len(record.entities), "datapoints": len(thing.catalog), "errors": record.errors})
-    return out
+    devices = [directory.device(device_id) for device_id in directory.device_ids()]
+    return [_summary(services.hub, device) for device in devices if device is not None]
 
 
 @router.get("/{device_id}")
-async def get_device(device_id: str, runtime: RuntimeDep) -> dict[str, object]:
-    record = None if runtime.devices is None else runtime.devices.devices.get(device_id)
-    if record is None:
-        known = sorted(runtime.devices.devices) if runtime.devices else []
-        raise UnknownThing(device_id, known)
-    return record.to_json(runtime.hub)
+async def get_device(device_id: str, services: ServicesDep) -> dict[str, object]:
+    directory = services.devices
+    device = None if directory is None else directory.device(device_id)
+    if device is None:
+        raise UnknownThing(device_id, directory.device_ids() if directory else [])
+    return _detail(services.hub, device)

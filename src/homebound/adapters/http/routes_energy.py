@@ -1,6 +1,6 @@
 """Smart charging over REST: the charge points' status and plans, modes and targets, sessions, and prices.
 
-The routes see only the narrow `ChargingControl` protocol (the energy service), found on `app.state.energy`;
+The routes see only the narrow `ChargingControl` protocol (the energy service, `HttpServices.energy`);
 without charge points configured every route answers 404 with how to configure them. Modes, targets and
 departures are changed by `Hub.command` on the charge point's thing, like any actuator, so they are recorded and
 confirmed the same way. A price series is read in bounded chunks: a body larger than the limit is refused
@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from homebound.adapters.http.deps import PrincipalDep
+from homebound.adapters.http import bounded
+from homebound.adapters.http.bounded import JsonResponse
+from homebound.adapters.http.deps import PrincipalDep, ServicesDep
 from homebound.adapters.http.errors import error_body
 from homebound.energy.config import ChargeMode
 from homebound.energy.price_series import MAX_PAYLOAD_BYTES, PriceSeriesError, parse_price_series
 from homebound.energy.service import ChargingControl, EnergyNotConfigured
 
-router = APIRouter(prefix="/api/v1/energy", tags=["energy"])
+router = bounded.router(prefix="/api/v1/energy", tags=["energy"])
 
 
-def get_energy(request: Request) -> ChargingControl:
-    energy: ChargingControl | None = getattr(request.app.state, "energy", None)
+def get_energy(services: ServicesDep) -> ChargingControl:
+    energy = services.energy
     if energy is None:
         raise EnergyNotConfigured("smart charging is not configured: add energy.charge_points to the configuration "
                             "(docs/energy.md)")
@@ -87,17 +88,17 @@ async def tariff(energy: EnergyDep) -> dict[str, object]:
 
 
 @router.put("/tariff/prices", response_model=None)
-async def put_prices(request: Request, energy: EnergyDep) -> dict[str, object] | JSONResponse:
+async def put_prices(request: Request, energy: EnergyDep) -> dict[str, object] | JsonResponse:
     """Feed a dynamic tariff's price series (the JSON an MQTT feed would carry)."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_PAYLOAD_BYTES:
-            return JSONResponse(error_body("too_large", f"a price series is at most {MAX_PAYLOAD_BYTES} bytes"),
+            return JsonResponse(error_body("too_large", f"a price series is at most {MAX_PAYLOAD_BYTES} bytes"),
                                 status_code=413)
     try:
         slots, problems = parse_price_series(bytes(body), energy.tz)
     except PriceSeriesError as error:
-        return JSONResponse(error_body("invalid_prices", str(error)), status_code=422)
+        return JsonResponse(error_body("invalid_value", str(error)), status_code=422)
     result = energy.update_prices(slots, "rest")
     return {"accepted": result.accepted, "errors": problems + result.errors}

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from importlib import resources
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 
-from homebound.adapters.http.deps import RuntimeDep
+from homebound.adapters.http import bounded
+from homebound.adapters.http.deps import ServicesDep
+from homebound.model import vss_paths as vss
 
-router = APIRouter(tags=["web"])
+router = bounded.router(tags=["web"])
 WEB = resources.files("homebound.adapters.http") / "web"
 
 
@@ -25,29 +26,26 @@ async def script() -> Response:
 
 
 @router.get("/api/v1/map")
-async def map_data(runtime: RuntimeDep) -> dict[str, object]:
+async def map_data(services: ServicesDep) -> dict[str, object]:
     """Zones and planned routes to draw (routes come from a running scenario)."""
     return {"zones": [{"id": z.id, "name": z.name, "latitude": z.latitude, "longitude": z.longitude,
-                       "radius": z.radius_m} for z in runtime.automations.zones.values()],
-            "routes": runtime.map_routes}
+                       "radius": z.radius_m} for z in services.automations.zones()],
+            "routes": services.activity.routes()}
 
 
 @router.get("/api/v1/activity")
-async def activity(runtime: RuntimeDep, limit: int = Query(100, ge=1, le=200)) -> list[dict[str, object]]:
+async def activity(services: ServicesDep, limit: int = Query(100, ge=1, le=200)) -> list[dict[str, object]]:
     """Recent automations fired, commands ended and device news, oldest first."""
-    return list(runtime.activity)[-limit:]
+    return services.activity.recent(limit)
 
 
 @router.get("/api/v1/vehicles/{vehicle_id}/track")
-async def vehicle_track(vehicle_id: str, runtime: RuntimeDep, since: float | None = None,
+async def vehicle_track(vehicle_id: str, services: ServicesDep, since: float | None = None,
                         limit: int = Query(2000, ge=1, le=50_000)) -> dict[str, object]:
     """Where the vehicle has been: its recorded positions, oldest first."""
-    thing = runtime.hub.thing(vehicle_id)
-    await runtime.recorder.flush()
-    lat = await asyncio.to_thread(runtime.store.history, thing.id, "Vehicle.CurrentLocation.Latitude", since, None,
-                                  limit)
-    lon = await asyncio.to_thread(runtime.store.history, thing.id, "Vehicle.CurrentLocation.Longitude", since,
-                                  None, limit)
+    thing = services.hub.describe(vehicle_id)
+    lat = await services.history.values(thing.id, vss.LATITUDE, since, None, limit)
+    lon = await services.history.values(thing.id, vss.LONGITUDE, since, None, limit)
     longitudes = {ts: value for ts, value, _ in lon}
     return {"points": [{"ts": ts, "latitude": value, "longitude": longitudes[ts]} for ts, value, _ in lat
                        if ts in longitudes]}

@@ -5,6 +5,10 @@
 The first message says what was subscribed and which requested paths are unknown (those are reported, the rest
 is served). Then each message carries the updates of one ingest call, with the subscription's drop counter so a
 client can tell it fell behind.
+
+A client that stops reading is dropped: once it is `MAILBOX_BATCHES` batches behind (or a send has not gone out
+in `SEND_TIMEOUT_S`), its subscription ends and the socket is closed with 1013 ("try again later"), so stalled
+clients cost the hub nothing, however many there are.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ import contextlib
 from collections.abc import Callable
 
 import orjson
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import Query, WebSocket, WebSocketDisconnect
 
-from homebound.app.runtime import Runtime
+from homebound.adapters.http import bounded
+from homebound.adapters.http.services import HttpServices
 from homebound.hub.events import Field
 from homebound.model.errors import HomeboundError
 
-router = APIRouter(prefix="/api/v1", tags=["stream"])
+router = bounded.router(prefix="/api/v1", tags=["stream"])
+MAILBOX_BATCHES = 256
+SEND_TIMEOUT_S = 10.0
+TOO_SLOW = 1013
 
 
 def _parse_fields(raw: str) -> frozenset[Field]:
@@ -32,15 +40,25 @@ def _parse_fields(raw: str) -> frozenset[Field]:
 
 
 @router.websocket("/vehicles/{vehicle_id}/stream")
-@router.websocket("/devices/{vehicle_id}/stream")
-async def stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
-                 fields: str = "value") -> None:
-    runtime: Runtime = websocket.app.state.runtime
+async def vehicle_stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(default_factory=list),
+                         fields: str = "value") -> None:
+    await _stream(websocket, vehicle_id, path, fields)
+
+
+@router.websocket("/devices/{device_id}/stream")
+async def device_stream(websocket: WebSocket, device_id: str, path: list[str] = Query(default_factory=list),
+                        fields: str = "value") -> None:
+    await _stream(websocket, device_id, path, fields)
+
+
+async def _stream(websocket: WebSocket, thing_id: str, path: list[str], fields: str) -> None:
+    services: HttpServices = websocket.app.state.services
     await websocket.accept()
     try:
         if not path:
             raise HomeboundError("give at least one path: ?path=Vehicle.Speed&path=Vehicle.Cabin")
-        subscription = runtime.hub.subscribe(vehicle_id, path, _parse_fields(fields))
+        subscription = services.hub.subscribe(thing_id, path, _parse_fields(fields), max_batches=MAILBOX_BATCHES,
+                                              close_when_full=True)
     except HomeboundError as error:
         await websocket.send_json({"type": "error", "message": str(error)})
         await websocket.close(code=1008)
@@ -57,7 +75,11 @@ async def stream(websocket: WebSocket, vehicle_id: str, path: list[str] = Query(
                 message = {"type": "updates", "dropped": subscription.dropped,
                            "updates": [{"path": u.path, "field": u.field.value, "value": u.value, "ts": u.ts}
                                        for u in batch]}
-                await websocket.send_text(orjson.dumps(message).decode())
+                await asyncio.wait_for(websocket.send_text(orjson.dumps(message).decode()), SEND_TIMEOUT_S)
+            if subscription.overflowed:
+                await asyncio.wait_for(websocket.close(code=TOO_SLOW, reason="fell behind: reconnect"), 1.0)
+        except TimeoutError:
+            subscription.close()
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

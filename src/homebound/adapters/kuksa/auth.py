@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import jwt
+
+from homebound.hub.principals import Door, principal
 
 AUDIENCE = "kuksa.val"
 
@@ -59,7 +61,6 @@ class Permissions:
     expires_at: float | None = None
     unrestricted: bool = False
     subject: str = "anonymous"
-    scopes: tuple[str, ...] = field(default=())
 
     def allows(self, action: Action, path: str) -> bool:
         return self.unrestricted or any(grant.covers(action, path) for grant in self.grants)
@@ -70,7 +71,7 @@ class Permissions:
 
     @property
     def principal(self) -> str:
-        return f"kuksa:{self.subject}"
+        return principal(Door.KUKSA, self.subject)
 
 
 def parse_scope(scope: str) -> tuple[Grant, ...]:
@@ -115,7 +116,7 @@ class KuksaAuthorizer:
             raise AuthError(f"invalid token: {error}") from None
         scope = str(claims.get("scope", ""))
         return Permissions(vehicle, parse_scope(scope), expires_at=float(claims["exp"]),
-                           subject=str(claims.get("sub", "token")), scopes=tuple(scope.split()))
+                           subject=str(claims.get("sub", "token")))
 
     def _vehicle_from(self, audiences: list[str]) -> str:
         for audience in audiences:

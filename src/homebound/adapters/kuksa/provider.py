@@ -19,9 +19,10 @@ from homebound.adapters.kuksa.auth import Action, AuthError, Permissions
 from homebound.adapters.kuksa.common import KuksaContext, v2_status
 from homebound.adapters.kuksa.values import from_proto_value, timestamp_seconds, to_v2_value
 from homebound.hub.commands import Command
-from homebound.hub.core import ThingState
 from homebound.hub.errors import CommandRejected, RejectedValue
-from homebound.model.errors import HomeboundError, UnknownPath
+from homebound.hub.reading import ThingInfo
+from homebound.model.errors import ErrorCode, HomeboundError, UnknownPath
+from homebound.model.signal import SignalKind
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,14 @@ class StreamClosed(Exception):
 class KuksaProvider:
     """One open provider stream, registered with the hub as the owner of the actuators it claimed."""
 
-    def __init__(self, shared: KuksaContext, thing: ThingState, permissions: Permissions) -> None:
+    def __init__(self, shared: KuksaContext, thing: ThingInfo, permissions: Permissions) -> None:
         self.shared = shared
         self.thing = thing
         self.permissions = permissions
         self.outbox: asyncio.Queue[v2.OpenProviderStreamResponse | StreamClosed] = asyncio.Queue()
         self.claimed_by_id: dict[str, bool] = {}
         self.pending: dict[str, Command] = {}
+        self._acks: set[asyncio.Task[None]] = set()
 
     # ---- the hub hands us commands ------------------------------------------------------------------------
 
@@ -72,16 +74,7 @@ class KuksaProvider:
             self.outbox.put_nowait(StreamClosed(error))
 
     def _path(self, signal: t2.SignalID) -> str:
-        which = signal.WhichOneof("signal")
-        ids = self.shared.ids(self.thing)
-        if which == "id":
-            if signal.id not in ids.by_id:
-                raise UnknownPath(f"id {signal.id}", [], self.thing.id)
-            return ids.by_id[int(signal.id)]
-        path = str(signal.path)
-        if path not in self.thing.catalog.signals:
-            raise UnknownPath(path, self.thing.catalog.suggest(path), self.thing.id)
-        return path
+        return self.shared.resolve(self.thing, signal)
 
     def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
         action = request.WhichOneof("action")
@@ -102,17 +95,15 @@ class KuksaProvider:
             for signal in request.actuator_identifiers:
                 path = self._path(signal)
                 meta = self.thing.catalog.signals[path]
-                if meta.kind.value != "actuator":
-                    raise CommandRejected(self.thing.id, path, f"is a {meta.kind.value}, not an actuator")
+                if meta.kind is not SignalKind.ACTUATOR:
+                    raise CommandRejected(self.thing.id, path, f"is a {meta.kind.value}, not an actuator",
+                                          ErrorCode.NOT_ACTUATOR)
                 self.permissions.check(Action.PROVIDE, path)
-                owner = self.thing.owners.get(path)
-                if owner is not None and owner is not self:
-                    raise StreamClosed(AlreadyProvided(f"{self.thing.id}: {path} is already provided"))
                 claimed[path] = signal.WhichOneof("signal") == "id"
+            self.shared.hub.register_owner(self.thing.id, self, claimed)
         except (HomeboundError, AuthError) as error:
             raise StreamClosed(error) from None
         self.claimed_by_id.update(claimed)
-        self.shared.hub.register_owner(self.thing.id, self, claimed)
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(provide_actuation_response=v2.ProvideActuationResponse()))
 
     def _publish(self, request: v2.PublishValuesRequest) -> None:
@@ -134,13 +125,40 @@ class KuksaProvider:
             ts = timestamp_seconds(point.timestamp)
             newest = ts if ts is not None and (newest is None or ts > newest) else newest
         if values:
-            result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
-            for error in result.errors:
-                path = getattr(error, "path", "")
-                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(error, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
-                status[by_path.get(path, 0)] = t2.Error(code=code, message=str(error))
+            try:
+                self.shared.hub.check_writable()
+                result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
+            except HomeboundError as refused:  # storage down, or a batch refused whole (timestamp, size)
+                code = t2.ERROR_CODE_INVALID_ARGUMENT if refused.code is not ErrorCode.STORAGE_UNAVAILABLE \
+                    else t2.ERROR_CODE_UNSPECIFIED
+                self._answer(request.request_id, status | {signal_id: t2.Error(code=code, message=str(refused))
+                                                           for signal_id in by_path.values()})
+                return
+            for failure in result.errors:
+                failed_path = str(getattr(failure, "path", ""))
+                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(failure, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
+                status[by_path.get(failed_path, 0)] = t2.Error(code=code, message=str(failure))
+            if result.accepted:
+                # Answer once the values are durable, without holding up the next message: the waits of many
+                # messages end together with one group commit, and in the order the messages came.
+                waiting = self._answer_when_durable(request.request_id, status, list(by_path.values()))
+                task = asyncio.create_task(waiting)
+                self._acks.add(task)
+                task.add_done_callback(self._acks.discard)
+                return
+        self._answer(request.request_id, status)
+
+    async def _answer_when_durable(self, request_id: int, status: dict[int, t2.Error], signals: list[int]) -> None:
+        try:
+            await self.shared.hub.committed()
+        except HomeboundError as error:
+            for signal_id in signals:
+                status.setdefault(signal_id, t2.Error(code=t2.ERROR_CODE_UNSPECIFIED, message=str(error)))
+        self._answer(request_id, status)
+
+    def _answer(self, request_id: int, status: dict[int, t2.Error]) -> None:
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(publish_values_response=v2.PublishValuesResponse(
-            request_id=request.request_id, status=status)))
+            request_id=request_id, status=status)))
 
     def _acknowledge(self, response: v2.BatchActuateStreamResponse) -> None:
         if response.error.code in (t2.ERROR_CODE_UNSPECIFIED, t2.ERROR_CODE_OK):
@@ -154,14 +172,10 @@ class KuksaProvider:
             self.shared.hub.fail_command(command.id, f"provider refused: {response.error.message or 'error'}")
 
     def close(self) -> None:
+        for task in self._acks:
+            task.cancel()
         self.shared.hub.unregister_owner(self.thing.id, self)
 
 
-class AlreadyProvided(HomeboundError):
-    pass
-
-
 def closing_status(closed: StreamClosed) -> tuple[grpc.StatusCode, str]:
-    if isinstance(closed.error, AlreadyProvided):
-        return grpc.StatusCode.ALREADY_EXISTS, str(closed.error)
     return v2_status(closed.error), str(closed.error)

@@ -1,4 +1,7 @@
-"""kuksa.val.v1 `VAL`: Get, Set, Subscribe and GetServerInfo, as kuksa-client and older providers call them."""
+"""kuksa.val.v1 `VAL`: Get, Set, Subscribe and GetServerInfo, as kuksa-client and older providers call them.
+
+A `Subscribe` to actuators' target values makes the caller their provider while it lasts (`target_watcher.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,16 @@ from kuksa.val.v1 import val_pb2 as v1
 from kuksa.val.v1 import val_pb2_grpc
 
 from homebound import __version__
-from homebound.adapters.kuksa.auth import Action, AuthError, seconds_left
-from homebound.adapters.kuksa.common import UNKNOWN_PATHS_HEADER, KuksaContext, abort, v1_code
+from homebound.adapters.kuksa.auth import Action, AuthError, Permissions
+from homebound.adapters.kuksa.common import KuksaContext, abort, updates, v1_code
+from homebound.adapters.kuksa.target_watcher import watching_targets
 from homebound.adapters.kuksa.values import from_proto_value, to_v1_datapoint, v1_metadata
-from homebound.hub.core import ThingState
+from homebound.hub.core import Hub
 from homebound.hub.errors import RejectedValue
 from homebound.hub.events import Field
-from homebound.model.errors import HomeboundError
+from homebound.hub.reading import ThingInfo
+from homebound.hub.subscriptions import Subscription
+from homebound.model.errors import HomeboundError, UnknownPath
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -43,15 +49,15 @@ def _wants(view: int, fields: list[int]) -> tuple[bool, bool, bool]:
     return True, False, False
 
 
-def _entry(thing: ThingState, path: str, value: bool, target: bool, metadata: bool) -> t1.DataEntry:
+def _entry(hub: Hub, thing: ThingInfo, path: str, value: bool, target: bool, metadata: bool) -> t1.DataEntry:
     meta = thing.catalog.signals[path]
     entry = t1.DataEntry(path=path)
-    current = thing.current.get(path)
-    if value and current is not None:
-        entry.value.CopyFrom(to_v1_datapoint(meta, current))
-    wanted_target = thing.targets.get(path) if target else None
+    current = hub.read(thing.id, path) if value else None
+    if current is not None:
+        entry.value.CopyFrom(to_v1_datapoint(meta, current.value, current.ts))
+    wanted_target = hub.read_target(thing.id, path) if target else None
     if wanted_target is not None:
-        entry.actuator_target.CopyFrom(to_v1_datapoint(meta, wanted_target))
+        entry.actuator_target.CopyFrom(to_v1_datapoint(meta, wanted_target.value, wanted_target.ts))
     if metadata:
         entry.metadata.CopyFrom(v1_metadata(meta))
     return entry
@@ -82,7 +88,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             except (HomeboundError, AuthError) as error:
                 response.errors.append(_error(requested.path, error))
                 continue
-            response.entries.extend(_entry(thing, leaf, value, target, metadata) for leaf in leaves)
+            response.entries.extend(_entry(self.shared.hub, thing, leaf, value, target, metadata) for leaf in leaves)
         if response.errors:
             response.error.CopyFrom(response.errors[0].error)
         return response
@@ -95,6 +101,12 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             raise
         response = v1.SetResponse()
         currents: dict[str, object] = {}
+        try:
+            self.shared.hub.check_writable()
+        except HomeboundError as error:
+            await abort(context, error)
+            raise
+        commanded = False
         for update in request.updates:
             path = update.entry.path
             fields = set(update.fields)
@@ -103,6 +115,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
                     permissions.check(Action.ACTUATE, path)
                     target = from_proto_value(update.entry.actuator_target, "value")
                     await self.shared.hub.command(permissions.principal, thing.id, path, target)
+                    commanded = True
                 if t1.FIELD_VALUE in fields:
                     permissions.check(Action.PROVIDE, path)
                     currents[path] = from_proto_value(update.entry.value, "value")
@@ -112,9 +125,19 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             except (HomeboundError, AuthError) as error:
                 response.errors.append(_error(path, error))
         if currents:
-            result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
+            try:
+                result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
+            except HomeboundError as error:  # a batch refused whole (too large, a bad timestamp)
+                await abort(context, error)
+                raise
             for failure in result.errors:
                 response.errors.append(_error(getattr(failure, "path", ""), failure))
+        if currents or commanded:
+            try:
+                await self.shared.hub.committed(commands=commanded)
+            except HomeboundError as error:
+                await abort(context, error)
+                raise
         if response.errors:
             response.error.CopyFrom(response.errors[0].error)
         return response
@@ -127,56 +150,64 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             return
         fields: set[Field] = set()
         patterns: list[str] = []
+        target_patterns: list[str] = []
         for entry in request.entries:
             value, target, _ = _wants(entry.view, list(entry.fields))
             fields |= {Field.VALUE} if value else set()
             fields |= {Field.TARGET} if target else set()
             patterns.append(entry.path)
+            if target:
+                target_patterns.append(entry.path)
+        hub = self.shared.hub
         try:
-            subscription = self.shared.hub.subscribe(thing.id, patterns, fields or {Field.VALUE})
+            subscription = hub.subscribe(thing.id, patterns, fields or {Field.VALUE})
         except HomeboundError as error:
             await abort(context, error)
             return
         try:
-            for leaf in subscription.paths:
-                permissions.check(Action.READ, leaf)
+            await self.shared.open_subscription(context, permissions, subscription)
+            with watching_targets(hub, thing, permissions, _leaves(hub, thing, target_patterns)):
+                async for response in self._responses(thing, subscription, permissions):
+                    yield response
         except AuthError as error:
-            subscription.close()
             await abort(context, error)
-            return
-        if subscription.unknown_paths:
-            await context.send_initial_metadata([(UNKNOWN_PATHS_HEADER, ",".join(subscription.unknown_paths))])
-        with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
-        try:
-            initial = v1.SubscribeResponse()
-            for path in subscription.paths:
-                entry = _entry(thing, path, with_value, with_target, False)
-                initial.updates.append(v1.EntryUpdate(entry=entry, fields=_fields(with_value, with_target)))
-            yield initial
-            while True:
-                left = seconds_left(permissions)
-                try:
-                    batch = await subscription.next_batch(timeout=left)
-                except TimeoutError:
-                    await abort(context, AuthError("token expired"))
-                    return
-                except StopAsyncIteration:
-                    return
-                response = v1.SubscribeResponse()
-                for update in batch:
-                    meta = thing.catalog.signals[update.path]
-                    entry = t1.DataEntry(path=update.path)
-                    point = to_v1_datapoint(meta, (update.value, update.ts, ""))  # type: ignore[arg-type]
-                    if update.field is Field.TARGET:
-                        entry.actuator_target.CopyFrom(point)
-                        changed = [t1.FIELD_ACTUATOR_TARGET]
-                    else:
-                        entry.value.CopyFrom(point)
-                        changed = [t1.FIELD_VALUE]
-                    response.updates.append(v1.EntryUpdate(entry=entry, fields=changed))
-                yield response
         finally:
             subscription.close()
+
+    async def _responses(self, thing: ThingInfo, subscription: Subscription,
+                         permissions: Permissions) -> AsyncIterator[v1.SubscribeResponse]:
+        hub = self.shared.hub
+        with_value, with_target = Field.VALUE in subscription.fields, Field.TARGET in subscription.fields
+        initial = v1.SubscribeResponse()
+        for path in subscription.paths:
+            entry = _entry(hub, thing, path, with_value, with_target, False)
+            initial.updates.append(v1.EntryUpdate(entry=entry, fields=_fields(with_value, with_target)))
+        yield initial
+        async for batch in updates(subscription, permissions):
+            response = v1.SubscribeResponse()
+            for update in batch:
+                point = to_v1_datapoint(thing.catalog.signals[update.path], update.value,  # type: ignore[arg-type]
+                                        update.ts)
+                entry = t1.DataEntry(path=update.path)
+                if update.field is Field.TARGET:
+                    entry.actuator_target.CopyFrom(point)
+                    changed = [t1.FIELD_ACTUATOR_TARGET]
+                else:
+                    entry.value.CopyFrom(point)
+                    changed = [t1.FIELD_VALUE]
+                response.updates.append(v1.EntryUpdate(entry=entry, fields=changed))
+            yield response
+
+
+def _leaves(hub: Hub, thing: ThingInfo, patterns: list[str]) -> list[str]:
+    """The leaves the known patterns stand for (the unknown ones were already reported)."""
+    leaves: dict[str, None] = {}
+    for pattern in patterns:
+        try:
+            leaves.update(dict.fromkeys(hub.expand(thing.id, pattern)))
+        except UnknownPath:
+            continue
+    return list(leaves)
 
 
 def _fields(value: bool, target: bool) -> list[int]:

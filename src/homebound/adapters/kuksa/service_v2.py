@@ -19,13 +19,13 @@ from kuksa.val.v2 import val_pb2_grpc
 
 from homebound import __version__
 from homebound.adapters.kuksa.auth import Action, AuthError, Permissions, seconds_left
-from homebound.adapters.kuksa.common import UNKNOWN_PATHS_HEADER, KuksaContext, abort
+from homebound.adapters.kuksa.common import KuksaContext, abort, updates
 from homebound.adapters.kuksa.provider import KuksaProvider, StreamClosed, closing_status
 from homebound.adapters.kuksa.values import from_proto_value, timestamp_seconds, to_v2_datapoint, v2_metadata
-from homebound.hub.core import ThingState
+from homebound.hub.commands import CommandState
 from homebound.hub.events import Field
-from homebound.hub.subscriptions import Subscription
-from homebound.model.errors import HomeboundError, UnknownPath
+from homebound.hub.reading import ThingInfo
+from homebound.model.errors import HomeboundError
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -34,15 +34,10 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     def __init__(self, shared: KuksaContext) -> None:
         self.shared = shared
 
-    def _path(self, thing: ThingState, signal: t2.SignalID) -> str:
-        if signal.WhichOneof("signal") == "id":
-            path = self.shared.ids(thing).by_id.get(signal.id)
-            if path is None:
-                raise UnknownPath(f"id {signal.id}", [], thing.id)
-            return str(path)
-        if signal.path not in thing.catalog.signals:
-            raise UnknownPath(signal.path, thing.catalog.suggest(signal.path), thing.id)
-        return str(signal.path)
+    def _datapoint(self, thing: ThingInfo, path: str) -> t2.Datapoint:
+        reading = self.shared.hub.read(thing.id, path)
+        meta = thing.catalog.signals[path]
+        return to_v2_datapoint(meta, None) if reading is None else to_v2_datapoint(meta, reading.value, reading.ts)
 
     async def GetServerInfo(self, request: v2.GetServerInfoRequest, context: Context) -> v2.GetServerInfoResponse:
         try:
@@ -54,24 +49,23 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def GetValue(self, request: v2.GetValueRequest, context: Context) -> v2.GetValueResponse:
         try:
             permissions, thing = self.shared.begin(context)
-            path = self._path(thing, request.signal_id)
+            path = self.shared.resolve(thing, request.signal_id)
             permissions.check(Action.READ, path)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
-        return v2.GetValueResponse(data_point=to_v2_datapoint(thing.catalog.signals[path], thing.current.get(path)))
+        return v2.GetValueResponse(data_point=self._datapoint(thing, path))
 
     async def GetValues(self, request: v2.GetValuesRequest, context: Context) -> v2.GetValuesResponse:
         try:
             permissions, thing = self.shared.begin(context)
-            paths = [self._path(thing, signal) for signal in request.signal_ids]
+            paths = [self.shared.resolve(thing, signal) for signal in request.signal_ids]
             for path in paths:
                 permissions.check(Action.READ, path)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
-        return v2.GetValuesResponse(data_points=[
-            to_v2_datapoint(thing.catalog.signals[p], thing.current.get(p)) for p in paths])
+        return v2.GetValuesResponse(data_points=[self._datapoint(thing, p) for p in paths])
 
     async def ListMetadata(self, request: v2.ListMetadataRequest, context: Context) -> v2.ListMetadataResponse:
         try:
@@ -92,13 +86,15 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def PublishValue(self, request: v2.PublishValueRequest, context: Context) -> v2.PublishValueResponse:
         try:
             permissions, thing = self.shared.begin(context)
-            path = self._path(thing, request.signal_id)
+            path = self.shared.resolve(thing, request.signal_id)
             permissions.check(Action.PROVIDE, path)
             value = from_proto_value(request.data_point.value, "typed_value")
+            self.shared.hub.check_writable()
             result = self.shared.hub.ingest(thing.id, {path: value}, timestamp_seconds(request.data_point.timestamp),
                                             permissions.principal)
             if result.errors:
                 raise result.errors[0]
+            await self.shared.hub.committed()
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
         return v2.PublishValueResponse()
@@ -115,19 +111,21 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
         try:
             permissions, thing = self.shared.begin(context)
             for single in request.actuate_requests:
-                permissions.check(Action.ACTUATE, self._path(thing, single.signal_id))
+                permissions.check(Action.ACTUATE, self.shared.resolve(thing, single.signal_id))
             for single in request.actuate_requests:
                 await self._actuate(permissions, thing, single)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
         return v2.BatchActuateResponse()
 
-    async def _actuate(self, permissions: Permissions, thing: ThingState, request: v2.ActuateRequest) -> None:
-        path = self._path(thing, request.signal_id)
+    async def _actuate(self, permissions: Permissions, thing: ThingInfo, request: v2.ActuateRequest) -> None:
+        path = self.shared.resolve(thing, request.signal_id)
         permissions.check(Action.ACTUATE, path)
         target = from_proto_value(request.value, "typed_value")
+        self.shared.hub.check_writable()
         command = await self.shared.hub.command(permissions.principal, thing.id, path, target)
-        if command.state.value == "failed":
+        await self.shared.hub.committed(commands=True)
+        if command.state is CommandState.FAILED:
             raise HomeboundError(f"{thing.id}: {path}: {command.reason}")
 
     async def Subscribe(self, request: v2.SubscribeRequest, context: Context) -> AsyncIterator[v2.SubscribeResponse]:
@@ -138,7 +136,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
                             context: Context) -> AsyncIterator[v2.SubscribeByIdResponse]:
         try:
             _, thing = self.shared.begin(context)
-            paths = [self._path(thing, t2.SignalID(id=number)) for number in request.signal_ids]
+            paths = [self.shared.resolve(thing, t2.SignalID(id=number)) for number in request.signal_ids]
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             return
@@ -153,46 +151,26 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             return
-        with contextlib.closing(subscription):
-            try:
-                for leaf in subscription.paths:
-                    permissions.check(Action.READ, leaf)
-            except AuthError as error:
-                await abort(context, error)
-                return
-            if subscription.unknown_paths:
-                await context.send_initial_metadata([(UNKNOWN_PATHS_HEADER, ",".join(subscription.unknown_paths))])
-            ids = self.shared.ids(thing)
-            make: Callable[[], v2.SubscribeResponse | v2.SubscribeByIdResponse] = (
-                v2.SubscribeByIdResponse if by_id else v2.SubscribeResponse)
-            initial = make()
-            for path in subscription.paths:
-                key = ids.by_path[path] if by_id else path
-                initial.entries[key].CopyFrom(
-                    to_v2_datapoint(thing.catalog.signals[path], thing.current.get(path)))
-            yield initial
-            async for response in self._updates(context, permissions, thing, subscription, make, by_id):
-                yield response
-
-    async def _updates(self, context: Context, permissions: Permissions, thing: ThingState,
-                       subscription: Subscription, make: Callable[[], v2.SubscribeResponse | v2.SubscribeByIdResponse],
-                       by_id: bool) -> AsyncIterator[v2.SubscribeResponse | v2.SubscribeByIdResponse]:
         ids = self.shared.ids(thing)
         signals = thing.catalog.signals
-        while True:
+        make: Callable[[], v2.SubscribeResponse | v2.SubscribeByIdResponse] = (
+            v2.SubscribeByIdResponse if by_id else v2.SubscribeResponse)
+        with contextlib.closing(subscription):
             try:
-                batch = await subscription.next_batch(timeout=seconds_left(permissions))
-            except TimeoutError:
-                await abort(context, AuthError("token expired"))
-                return
-            except StopAsyncIteration:
-                return
-            response = make()
-            for update in batch:
-                key = ids.by_path[update.path] if by_id else update.path
-                response.entries[key].CopyFrom(
-                    to_v2_datapoint(signals[update.path], (update.value, update.ts, "")))  # type: ignore[arg-type]
-            yield response
+                await self.shared.open_subscription(context, permissions, subscription)
+                initial = make()
+                for path in subscription.paths:
+                    initial.entries[ids.by_path[path] if by_id else path].CopyFrom(self._datapoint(thing, path))
+                yield initial
+                async for batch in updates(subscription, permissions):
+                    response = make()
+                    for update in batch:
+                        key = ids.by_path[update.path] if by_id else update.path
+                        response.entries[key].CopyFrom(
+                            to_v2_datapoint(signals[update.path], update.value, update.ts))  # type: ignore[arg-type]
+                    yield response
+            except AuthError as error:
+                await abort(context, error)
 
     async def OpenProviderStream(self, request_iterator: AsyncIterator[v2.OpenProviderStreamRequest],
                                  context: Context) -> AsyncIterator[v2.OpenProviderStreamResponse]:

@@ -57,15 +57,16 @@ def to_v2_value(meta: SignalMetadata, value: Value) -> v2.Value:
     return message
 
 
-def to_v2_datapoint(meta: SignalMetadata, entry: tuple[Value, float, str] | None) -> v2.Datapoint:
-    if entry is None:
+def to_v2_datapoint(meta: SignalMetadata, value: Value | None, ts: float = 0.0) -> v2.Datapoint:
+    """A v2 datapoint; an empty one when the signal has no value yet."""
+    if value is None:
         return v2.Datapoint()
-    return v2.Datapoint(timestamp=timestamp(entry[1]), value=to_v2_value(meta, entry[0]))
+    return v2.Datapoint(timestamp=timestamp(ts), value=to_v2_value(meta, value))
 
 
-def to_v1_datapoint(meta: SignalMetadata, entry: tuple[Value, float, str]) -> v1.Datapoint:
-    message = v1.Datapoint(timestamp=timestamp(entry[1]))
-    _set(message, FIELD_FOR[meta.datatype], entry[0])
+def to_v1_datapoint(meta: SignalMetadata, value: Value, ts: float) -> v1.Datapoint:
+    message = v1.Datapoint(timestamp=timestamp(ts))
+    _set(message, FIELD_FOR[meta.datatype], value)
     return message
 
 

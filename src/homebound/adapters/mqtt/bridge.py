@@ -13,12 +13,12 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.discovery import DiscoveryError, DiscoveryUpdate, parse_discovery
 from homebound.adapters.mqtt.entities import Entity, PayloadError
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
+from homebound.hub.principals import Door, principal
+from homebound.messaging import Bus
 from homebound.model.catalog import Catalog
 from homebound.model.datatypes import DataType
 from homebound.model.errors import HomeboundError
@@ -61,24 +61,29 @@ class DeviceRecord:
             return any(known)
         return self.availability.get(self.last_availability_topic or "", False)
 
-    def to_json(self, hub: Hub) -> dict[str, object]:
-        thing = hub.thing(self.id)
-        return {
-            "id": self.id, "name": self.name, "info": self.info, "online": self.online(),
-            "entities": sorted(e.component.discovery_id for e in self.entities.values()),
-            "datapoints": {path: {"value": None if (entry := thing.current.get(path)) is None else entry[0],
-                                  "ts": None if entry is None else entry[1], "kind": meta.kind.value,
-                                  "datatype": meta.datatype.value, "unit": meta.unit,
-                                  "allowed": list(meta.allowed) if meta.allowed else None}
-                           for path, meta in sorted(thing.catalog.signals.items())},
-            "errors": self.errors, "last_error": self.last_error,
-        }
+    def info_now(self) -> DeviceInfo:
+        return DeviceInfo(self.id, self.name, dict(self.info), self.online(),
+                          tuple(sorted(e.component.discovery_id for e in self.entities.values())), self.errors,
+                          self.last_error)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """What the bridge tells others of a device: who it is, whether it is online, how many errors it sent."""
+
+    id: str
+    name: str | None
+    info: dict[str, object]
+    online: bool
+    entities: tuple[str, ...]
+    errors: int
+    last_error: str | None
 
 
 class HomeAssistantDevices:
     """Reads discovery, routes state topics to the hub, and carries out commands for device datapoints."""
 
-    def __init__(self, hub: Hub, connection: MqttConnection | LocalBus, prefix: str = "homeassistant") -> None:
+    def __init__(self, hub: Hub, connection: Bus, prefix: str = "homeassistant") -> None:
         self.hub = hub
         self.connection = connection
         self.prefix = prefix
@@ -91,17 +96,26 @@ class HomeAssistantDevices:
         self._logged: set[tuple[str, str]] = set()
 
     def start(self) -> None:
-        self.connection.add_handler(self.on_message)
-        self.connection.subscribe(f"{self.prefix}/+/+/config")
-        self.connection.subscribe(f"{self.prefix}/+/+/+/config")
+        self.connection.subscribe(f"{self.prefix}/+/+/config", self._on_discovery_message)
+        self.connection.subscribe(f"{self.prefix}/+/+/+/config", self._on_discovery_message)
+
+    # ---- what others may know -----------------------------------------------------------------------------
+
+    def device_ids(self) -> list[str]:
+        return sorted(self.devices)
+
+    def device(self, device_id: str) -> DeviceInfo | None:
+        record = self.devices.get(device_id)
+        return None if record is None else record.info_now()
 
     # ---- incoming -----------------------------------------------------------------------------------------
 
-    def on_message(self, topic: str, payload: bytes, _retained: bool) -> None:
+    def _on_discovery_message(self, topic: str, payload: bytes, _retained: bool) -> None:
         self.messages += 1
-        if topic.endswith("/config") and topic.startswith(self.prefix + "/"):
-            self._on_discovery(topic, payload)
-            return
+        self._on_discovery(topic, payload)
+
+    def _on_device_message(self, topic: str, payload: bytes, _retained: bool) -> None:
+        self.messages += 1
         for device_id, entity, index in self._routes.get(topic, ()):
             self._on_state(topic, payload, device_id, entity, index)
         for device_id, template, available, _unavailable in self._availability.get(topic, ()):
@@ -151,11 +165,7 @@ class HomeAssistantDevices:
         self._reroute()
 
     def _taken(self, thing_id: str) -> bool:
-        try:
-            self.hub.thing(thing_id)
-        except HomeboundError:
-            return False
-        return True
+        return self.hub.exists(thing_id)
 
     def _rebuild(self, device_id: str) -> None:
         record = self.devices[device_id]
@@ -167,10 +177,9 @@ class HomeAssistantDevices:
         points = {p.path: p for entity in record.entities.values() for p in entity.points}
         points[ONLINE] = ONLINE_POINT
         catalog = Catalog(points.values(), name=f"device {device_id}")
-        try:
-            self.hub.thing(device_id)
+        if self.hub.exists(device_id):
             self.hub.set_catalog(device_id, catalog)
-        except HomeboundError:
+        else:
             self.hub.add_device(device_id, catalog, name=record.name)
             self.hub.register_owner(device_id, self)
             log.info("device %s (%s) joined with %d datapoints", device_id, record.name, len(catalog))
@@ -192,9 +201,9 @@ class HomeAssistantDevices:
         wanted = set(routes) | set(availability)
         for topic in set(self._routes) | set(self._availability):
             if topic not in wanted:
-                self.connection.unsubscribe(topic)
+                self.connection.unsubscribe(topic, self._on_device_message)
         for topic in wanted:
-            self.connection.subscribe(topic)
+            self.connection.subscribe(topic, self._on_device_message)
         self._routes, self._availability, self._owner_of_path = routes, availability, owners
 
     def _on_state(self, topic: str, payload: bytes, device_id: str, entity: Entity, index: int) -> None:
@@ -214,7 +223,7 @@ class HomeAssistantDevices:
             return
         if not values:
             return
-        result = self.hub.ingest(device_id, values, principal=f"mqtt:{device_id}")
+        result = self.hub.ingest(device_id, values, principal=principal(Door.MQTT, device_id))
         for refused in result.errors:
             self._bad("value", topic, str(refused), device_id)
 
@@ -234,9 +243,9 @@ class HomeAssistantDevices:
 
     def _set_online(self, record: DeviceRecord) -> None:
         online = record.online()
-        current = self.hub.thing(record.id).current.get(ONLINE)
-        if current is None or current[0] != online:
-            self.hub.ingest(record.id, {ONLINE: online}, principal="mqtt:availability")
+        current = self.hub.read(record.id, ONLINE)
+        if current is None or current.value != online:
+            self.hub.ingest(record.id, {ONLINE: online}, principal=principal(Door.MQTT, "availability"))
 
     def _bad(self, kind: str, topic: str, message: str, device_id: str | None) -> None:
         self.errors[kind] += 1
@@ -267,7 +276,7 @@ class HomeAssistantDevices:
         for topic, payload in messages:
             self.connection.publish(topic, payload, qos=1, retain=retain)
         if entity.optimistic or command.path not in entity.reported:
-            self.hub.ingest(command.thing, {command.path: command.target}, principal="mqtt:optimistic")
+            self.hub.ingest(command.thing, {command.path: command.target}, principal=principal(Door.MQTT, "optimistic"))
 
     def stats(self) -> dict[str, object]:
         return {"devices": len(self.devices), "messages": self.messages, "errors": dict(self.errors),

@@ -1,5 +1,14 @@
 """One MQTT connection, shared by every MQTT adapter: paho-mqtt's network thread, delivered into asyncio.
 
+It implements `homebound.messaging.Bus`: each handler is subscribed to a topic filter and receives only the
+messages that match it.
+
+Nothing lost across outages: with a fixed client id the session is persistent (`clean_session=False`), so the
+broker keeps QoS 1 messages for the hub while it is away; a QoS 1 message is acknowledged (PUBACK) only after
+its handlers ran and `before_ack()` returned (the hub's commit), so a crash before the commit means the broker
+delivers it again. Reconnects back off from about a second to at most four, with jitter, so a fleet of hubs does
+not reconnect in step.
+
 paho keeps the socket, QoS 1 handshakes and reconnects (with backoff) in its own thread. Incoming messages are
 queued and handed to the asyncio loop in batches (one wake-up per burst, not per message). On every
 (re)connect, all subscriptions are made again, so a broker restart loses nothing but the messages sent while
@@ -11,23 +20,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import socket
 import ssl
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from homebound.messaging import MessageHandler, TopicRouter
 from homebound.model.errors import HomeboundError
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[[str, bytes, bool], None]
+MIN_RECONNECT_S = 1.0
+MAX_RECONNECT_S = 4.0
+CLOSE_ACK_WAIT_S = 2.0
 
 
 class MqttError(HomeboundError):
@@ -73,10 +86,15 @@ class MqttConnection:
     """A connection to the broker with subscriptions that survive reconnects."""
 
     def __init__(self, url: str, client_id: str | None = None, ca_file: str | None = None,
-                 insecure_tls: bool = False, keepalive: int = 30, will: tuple[str, str] | None = None) -> None:
+                 insecure_tls: bool = False, keepalive: int = 30, will: tuple[str, str] | None = None,
+                 persistent: bool = False, before_ack: Callable[[], Awaitable[None]] | None = None) -> None:
         self.address = BrokerAddress.parse(url)
+        if persistent and not client_id:
+            raise MqttError("a persistent MQTT session needs a fixed client id (mqtt.client_id)")
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                                  client_id=client_id or f"homebound-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv311)
+                                  client_id=client_id or f"homebound-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv311,
+                                  clean_session=not persistent, manual_ack=True)
+        self.before_ack = before_ack
         if self.address.username:
             self.client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
@@ -84,15 +102,16 @@ class MqttConnection:
             self.client.tls_insecure_set(insecure_tls)
         if will is not None:
             self.client.will_set(will[0], will[1], qos=1, retain=True)
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self._jitter_reconnects()
         self.client.max_queued_messages_set(100_000)
         self.keepalive = keepalive
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self._subscriptions: dict[str, int] = {}
-        self._handlers: list[MessageHandler] = []
-        self._inbox: deque[tuple[str, bytes, bool]] = deque()
+        self._router = TopicRouter()
+        self._inbox: deque[tuple[str, bytes, bool, int, int]] = deque()
+        self._acks: set[asyncio.Task[None]] = set()
         self._drain_scheduled = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected = asyncio.Event()
@@ -132,7 +151,10 @@ class MqttConnection:
                             "running? (mosquitto -d starts one)") from None
 
     async def close(self) -> None:
-        """Disconnect cleanly (pending QoS 1 messages are sent first) and stop the network thread."""
+        """Acknowledge what is being committed, disconnect cleanly (pending QoS 1 messages are sent first) and
+        stop the network thread."""
+        if self._acks:
+            await asyncio.wait(set(self._acks), timeout=CLOSE_ACK_WAIT_S)
         await asyncio.to_thread(self._close)
 
     def _close(self) -> None:
@@ -147,20 +169,19 @@ class MqttConnection:
         """Queue a message; paho sends it now, or after the reconnect if the broker is away."""
         self.client.publish(topic, payload, qos=qos, retain=retain)
 
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
-        if topic_filter in self._subscriptions:
+    def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
+        """`handler(topic, payload, retained)` runs on the asyncio loop for every message matching the filter."""
+        if not self._router.add(topic_filter, handler):
             return
         self._subscriptions[topic_filter] = qos
         if self.connected:
             self.client.subscribe(topic_filter, qos)
 
-    def unsubscribe(self, topic_filter: str) -> None:
-        if self._subscriptions.pop(topic_filter, None) is not None and self.connected:
-            self.client.unsubscribe(topic_filter)
-
-    def add_handler(self, handler: MessageHandler) -> None:
-        """`handler(topic, payload, retained)` runs on the asyncio loop for every message."""
-        self._handlers.append(handler)
+    def unsubscribe(self, topic_filter: str, handler: MessageHandler) -> None:
+        if self._router.remove(topic_filter, handler):
+            self._subscriptions.pop(topic_filter, None)
+            if self.connected:
+                self.client.unsubscribe(topic_filter)
 
     # ---- paho's thread ------------------------------------------------------------------------------------
 
@@ -196,9 +217,15 @@ class MqttConnection:
         if self.connected and not self._closing:
             log.warning("MQTT connection to %s lost (%s); reconnecting", self.address, reason)
         self.connected = False
+        self._jitter_reconnects()
+
+    def _jitter_reconnects(self) -> None:
+        """paho backs off exponentially from the minimum to the maximum; a random minimum spreads reconnects."""
+        low = random.uniform(MIN_RECONNECT_S / 2, MIN_RECONNECT_S * 1.5)
+        self.client.reconnect_delay_set(min_delay=low, max_delay=MAX_RECONNECT_S)  # type: ignore[arg-type]
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
-        self._inbox.append((message.topic, bytes(message.payload), bool(message.retain)))
+        self._inbox.append((message.topic, bytes(message.payload), bool(message.retain), message.mid, message.qos))
         if not self._drain_scheduled.is_set():
             self._drain_scheduled.set()
             loop = self._loop
@@ -208,12 +235,34 @@ class MqttConnection:
     def _drain(self) -> None:
         self._drain_scheduled.clear()
         inbox = self._inbox
-        handlers = self._handlers
+        route = self._router.handlers
+        acks: list[tuple[int, int]] = []
         while inbox:
-            topic, payload, retained = inbox.popleft()
+            topic, payload, retained, mid, qos = inbox.popleft()
             self.received += 1
-            for handler in handlers:
+            for handler in route(topic):
                 try:
                     handler(topic, payload, retained)
                 except Exception:
-                    log.exception("MQTT handler failed on %s", topic)
+                    log.exception("MQTT handler failed on %s", topic[:200])
+            if qos:
+                acks.append((mid, qos))
+        if acks:
+            task = asyncio.get_running_loop().create_task(self._acknowledge(acks))
+            self._acks.add(task)
+            task.add_done_callback(self._acks.discard)
+
+    async def _acknowledge(self, acks: list[tuple[int, int]]) -> None:
+        """PUBACK the burst once what it changed is durable; while the database is away, keep waiting (the
+        broker holds back further messages meanwhile, and redelivers these after a crash)."""
+        delay = 0.5
+        while self.before_ack is not None:
+            try:
+                await self.before_ack()
+                break
+            except HomeboundError as error:
+                log.debug("MQTT acknowledgement waits for storage: %s", error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RECONNECT_S)
+        for mid, qos in acks:
+            self.client.ack(mid, qos)

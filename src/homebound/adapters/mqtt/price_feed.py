@@ -10,10 +10,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from homebound.adapters.mqtt.connection import MqttConnection
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.energy.price_series import PriceSeriesError, parse_price_series
 from homebound.energy.tariffs import PriceSlot, PriceUpdate
+from homebound.messaging import Bus
 
 log = logging.getLogger(__name__)
 PriceSink = Callable[[list[PriceSlot], str], PriceUpdate]
@@ -22,7 +21,7 @@ PriceSink = Callable[[list[PriceSlot], str], PriceUpdate]
 class PriceFeed:
     """Subscribes `topic` and hands each price series to `sink` (the energy service's `update_prices`)."""
 
-    def __init__(self, connection: MqttConnection | LocalBus, topic: str, sink: PriceSink, tz: dt.tzinfo) -> None:
+    def __init__(self, connection: Bus, topic: str, sink: PriceSink, tz: dt.tzinfo) -> None:
         self.connection = connection
         self.topic = topic
         self.sink = sink
@@ -33,8 +32,7 @@ class PriceFeed:
         self.last_error: str | None = None
 
     def start(self) -> None:
-        self.connection.add_handler(self.on_message)
-        self.connection.subscribe(self.topic)
+        self.connection.subscribe(self.topic, self.on_message)
 
     def on_message(self, topic: str, payload: bytes, _retained: bool) -> None:
         if topic != self.topic or not payload:

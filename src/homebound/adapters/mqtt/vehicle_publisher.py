@@ -1,9 +1,11 @@
 """The car joins Home Assistant: one retained device-based discovery message, its states, and its commands.
 
 The discovery message is published at start and again whenever Home Assistant announces `online` on
-`<prefix>/status`. States go out as one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to
-at most a few per second; commands from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through
-`Hub.command` like any other.
+`<prefix>/status`. The car is available to Home Assistant only while both the hub (`<base>/status`: online at
+start, `offline` as the connection's last will and at a clean stop) and the car's own publisher
+(`<base>/<id>/availability`) say so, so a stopped or crashed hub's car is never shown as live. States go out as
+one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to at most a few per second; commands
+from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through `Hub.command` like any other.
 """
 
 from __future__ import annotations
@@ -16,20 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from homebound import __version__
-from homebound.adapters.mqtt.connection import MqttConnection
-from homebound.adapters.mqtt.local_bus import LocalBus
 from homebound.hub.core import Hub
 from homebound.hub.events import Field
+from homebound.hub.principals import Door, principal
+from homebound.messaging import Bus
+from homebound.model import vss_paths as vss
 from homebound.model.errors import HomeboundError
 
 log = logging.getLogger(__name__)
 
-SOC = "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current"
-DOORS = [f"Vehicle.Cabin.Door.Row{r}.{s}" for r in (1, 2) for s in ("DriverSide", "PassengerSide")]
-DRIVER_TEMP = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
-AC = "Vehicle.Cabin.HVAC.IsAirConditioningActive"
-LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
-PLUGGED = "Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition.IsChargingCableConnected"
+HOME_ASSISTANT = principal(Door.HOME_ASSISTANT, "mqtt")
 
 
 @dataclass(frozen=True)
@@ -50,35 +48,36 @@ def _on_off(value: object) -> object:
 
 
 STATE: list[Exposed] = [
-    Exposed("speed", "Vehicle.Speed"), Exposed("state_of_charge", SOC),
-    Exposed("range", "Vehicle.Powertrain.Range", _km), Exposed("odometer", "Vehicle.TraveledDistance", _km),
-    Exposed("battery_power", "Vehicle.Powertrain.TractionBattery.CurrentPower"),
-    Exposed("cabin_temperature", "Vehicle.Cabin.HVAC.AmbientAirTemperature"),
-    Exposed("outside_temperature", "Vehicle.Exterior.AirTemperature"),
-    Exposed("charging", "Vehicle.Powertrain.TractionBattery.Charging.IsCharging", _on_off),
-    Exposed("plugged_in", PLUGGED, _on_off), Exposed("charge_limit", LIMIT),
-    Exposed("trunk", "Vehicle.Body.Trunk.Rear.IsOpen", _on_off),
-    Exposed("locked", f"{DOORS[0]}.IsLocked", lambda v: None if v is None else ("LOCKED" if v else "UNLOCKED")),
-    Exposed("climate_mode", AC, lambda v: None if v is None else ("auto" if v else "off")),
-    Exposed("climate_target", DRIVER_TEMP),
-    *[Exposed(f"door_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.IsOpen", _on_off) for d in DOORS],
+    Exposed("speed", vss.SPEED), Exposed("state_of_charge", vss.SOC),
+    Exposed("range", vss.RANGE, _km), Exposed("odometer", vss.TRAVELED_DISTANCE, _km),
+    Exposed("battery_power", vss.BATTERY_POWER),
+    Exposed("cabin_temperature", vss.CABIN_TEMPERATURE),
+    Exposed("outside_temperature", vss.OUTSIDE_TEMPERATURE),
+    Exposed("charging", vss.IS_CHARGING, _on_off),
+    Exposed("plugged_in", vss.PLUGGED, _on_off), Exposed("charge_limit", vss.CHARGE_LIMIT),
+    Exposed("trunk", vss.TRUNK_OPEN, _on_off),
+    Exposed("locked", f"{vss.DOORS[0]}.IsLocked", lambda v: None if v is None else ("LOCKED" if v else "UNLOCKED")),
+    Exposed("climate_mode", vss.AIR_CONDITIONING, lambda v: None if v is None else ("auto" if v else "off")),
+    Exposed("climate_target", vss.DRIVER_TEMPERATURE),
+    *[Exposed(f"door_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.IsOpen", _on_off)
+      for d in vss.DOORS],
     *[Exposed(f"window_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.Window.IsOpen", _on_off)
-      for d in DOORS],
+      for d in vss.DOORS],
 ]
-LOCATION = ("Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
-            "Vehicle.CurrentLocation.HorizontalAccuracy")
+STATE_PATHS = tuple(item.path for item in STATE)
 
 
 class VehiclePublisher:
     """Publishes one vehicle to Home Assistant and relays Home Assistant's commands to the hub."""
 
-    def __init__(self, hub: Hub, connection: MqttConnection | LocalBus, vehicle_id: str, prefix: str = "homeassistant",
+    def __init__(self, hub: Hub, connection: Bus, vehicle_id: str, prefix: str = "homeassistant",
                  base_topic: str = "homebound", min_interval: float = 0.2) -> None:
         self.hub = hub
         self.connection = connection
-        self.vehicle = hub.thing(vehicle_id)
+        self.vehicle = hub.describe(vehicle_id)
         self.prefix = prefix
         self.base = f"{base_topic}/{self.vehicle.id}"
+        self.hub_status = f"{base_topic}/status"
         self.min_interval = min_interval
         self.discovery_topic = f"{prefix}/device/homebound_{self.vehicle.id}/config"
         self._task: asyncio.Task[None] | None = None
@@ -86,9 +85,8 @@ class VehiclePublisher:
         self.command_errors = 0
 
     def start(self) -> None:
-        self.connection.add_handler(self._on_message)
-        self.connection.subscribe(f"{self.prefix}/status")
-        self.connection.subscribe(f"{self.base}/set/+")
+        self.connection.subscribe(f"{self.prefix}/status", self._on_status)
+        self.connection.subscribe(f"{self.base}/set/+", self._on_set)
         self.connection.on_reconnect.append(self.publish_discovery)
         self.publish_discovery()
         self._task = asyncio.create_task(self._publish_states(), name=f"ha-state-{self.vehicle.id}")
@@ -98,6 +96,8 @@ class VehiclePublisher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.connection.publish(f"{self.base}/availability", "offline", qos=1, retain=True)
+        self.connection.publish(self.hub_status, "offline", qos=1, retain=True)
 
     # ---- discovery ----------------------------------------------------------------------------------------
 
@@ -154,22 +154,24 @@ class VehiclePublisher:
             "dev": {"ids": [f"homebound_{self.vehicle.id}"] + ([vin] if vin else []),
                     "name": self.vehicle.name or self.vehicle.id, "mf": "Homebound", "mdl": "Electric vehicle"},
             "o": {"name": "Homebound", "sw": __version__},
-            "availability_topic": f"{self.base}/availability",
+            "availability": [{"topic": self.hub_status}, {"topic": f"{self.base}/availability"}],
+            "availability_mode": "all",
             "cmps": components,
         }
 
     def publish_discovery(self) -> None:
         self.connection.publish(self.discovery_topic, json.dumps(self.discovery()), qos=1, retain=True)
+        self.connection.publish(self.hub_status, "online", qos=1, retain=True)
         self.connection.publish(f"{self.base}/availability", "online", qos=1, retain=True)
 
     # ---- states -------------------------------------------------------------------------------------------
 
     def state_document(self) -> dict[str, object]:
-        current = self.vehicle.current
-        return {item.key: item.convert(current[item.path][0]) if item.path in current else None for item in STATE}
+        current = self.hub.values(self.vehicle.id, STATE_PATHS)
+        return {item.key: item.convert(current[item.path]) if item.path in current else None for item in STATE}
 
     async def _publish_states(self) -> None:
-        paths = sorted({item.path for item in STATE} | set(LOCATION))
+        paths = sorted({item.path for item in STATE} | set(vss.LOCATION))
         subscription = self.hub.subscribe(self.vehicle.id, paths, [Field.VALUE], max_batches=10)
         with contextlib.closing(subscription):
             self._publish_now(location=True)
@@ -177,34 +179,34 @@ class VehiclePublisher:
                 batch = await subscription.next_batch()
                 while (more := subscription.get_nowait()) is not None:
                     batch += more
-                self._publish_now(location=any(u.path in LOCATION for u in batch))
+                self._publish_now(location=any(u.path in vss.LOCATION for u in batch))
                 await asyncio.sleep(self.min_interval)
 
     def _publish_now(self, location: bool) -> None:
         self.connection.publish(f"{self.base}/state", json.dumps(self.state_document()), qos=1, retain=True)
-        current = self.vehicle.current
-        if location and LOCATION[0] in current and LOCATION[1] in current:
-            accuracy = current.get(LOCATION[2])
+        if not location:
+            return
+        fix = self.hub.values(self.vehicle.id, vss.LOCATION)
+        if vss.LATITUDE in fix and vss.LONGITUDE in fix:
             self.connection.publish(f"{self.base}/location", json.dumps({
-                "latitude": current[LOCATION[0]][0], "longitude": current[LOCATION[1]][0],
-                "gps_accuracy": accuracy[0] if accuracy else 0}), qos=1, retain=True)
+                "latitude": fix[vss.LATITUDE], "longitude": fix[vss.LONGITUDE],
+                "gps_accuracy": fix.get(vss.ACCURACY, 0)}), qos=1, retain=True)
 
     # ---- commands from Home Assistant ---------------------------------------------------------------------
 
-    def _on_message(self, topic: str, payload: bytes, _retained: bool) -> None:
-        if topic == f"{self.prefix}/status":
-            if payload.decode(errors="replace").strip() == "online":
-                self.publish_discovery()
-            return
-        if topic.startswith(f"{self.base}/set/"):
-            self.commands_received += 1
-            asyncio.get_running_loop().create_task(self._command(topic.rsplit("/", 1)[-1],
-                                                                 payload.decode(errors="replace").strip()))
+    def _on_status(self, _topic: str, payload: bytes, _retained: bool) -> None:
+        if payload.decode(errors="replace").strip() == "online":
+            self.publish_discovery()
+
+    def _on_set(self, topic: str, payload: bytes, _retained: bool) -> None:
+        self.commands_received += 1
+        asyncio.get_running_loop().create_task(self._command(topic.rsplit("/", 1)[-1],
+                                                             payload.decode(errors="replace").strip()))
 
     async def _command(self, entity: str, text: str) -> None:
         try:
             for path, target in self._targets(entity, text):
-                await self.hub.command("homeassistant", self.vehicle.id, path, target)
+                await self.hub.command(HOME_ASSISTANT, self.vehicle.id, path, target)
         except (HomeboundError, ValueError) as error:
             self.command_errors += 1
             log.warning("Home Assistant command %s=%r for %s refused: %s", entity, text, self.vehicle.id, error)
@@ -213,11 +215,11 @@ class VehiclePublisher:
         if entity == "lock":
             if text not in ("LOCK", "UNLOCK"):
                 raise ValueError(f"lock payload must be LOCK or UNLOCK, not {text!r}")
-            return [(f"{door}.IsLocked", text == "LOCK") for door in DOORS]
+            return [(f"{door}.IsLocked", text == "LOCK") for door in vss.DOORS]
         if entity == "climate_mode":
-            return [(AC, text != "off")]
+            return [(vss.AIR_CONDITIONING, text != "off")]
         if entity == "climate_target":
-            return [(DRIVER_TEMP, float(text))]
+            return [(vss.DRIVER_TEMPERATURE, float(text))]
         if entity == "charge_limit":
-            return [(LIMIT, round(float(text)))]
+            return [(vss.CHARGE_LIMIT, round(float(text)))]
         raise ValueError(f"unknown entity {entity!r}")

@@ -6,8 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from homebound.adapters.mqtt.connection import MqttConnection
-from homebound.adapters.mqtt.local_bus import LocalBus
+from homebound.messaging import Bus
 from homebound.simulators.household.base import SIM_ROOT, SimulatedDevice
 from homebound.simulators.household.devices import default_site, household
 from homebound.simulators.household.site import SimulatedSite
@@ -18,7 +17,7 @@ log = logging.getLogger(__name__)
 class HouseholdSimulator:
     """Publishes the devices' discovery and states, answers their commands, and lets time pass."""
 
-    def __init__(self, connection: MqttConnection | LocalBus, devices: list[SimulatedDevice] | None = None,
+    def __init__(self, connection: Bus, devices: list[SimulatedDevice] | None = None,
                  prefix: str = "homeassistant", speed: float = 1.0,
                  on_log: Callable[[str], None] | None = None, root: str = SIM_ROOT,
                  site: SimulatedSite | None = None) -> None:
@@ -37,8 +36,7 @@ class HouseholdSimulator:
         self._published: dict[str, str] = {}
 
     def start(self) -> None:
-        self.connection.add_handler(self._on_message)
-        self.connection.subscribe(f"{self.root}/+/set/+")
+        self.connection.subscribe(f"{self.root}/+/set/+", self._on_message)
         self.connection.on_reconnect.append(self.announce)
         self.announce()
 

@@ -13,19 +13,16 @@ import random
 from dataclasses import dataclass, field
 
 from homebound.hub.commands import Command
+from homebound.model import vss_paths as vss
 from homebound.model.errors import HomeboundError
 from homebound.model.geometry import destination
 from homebound.simulators.vehicle.energy import battery_power_w, dc_charge_limit_kw, hvac_power_w
 from homebound.simulators.vehicle.models import VehicleModel
 from homebound.simulators.vehicle.route import Driver, Route
 
-DOORS = [f"Vehicle.Cabin.Door.Row{r}.{s}" for r in (1, 2) for s in ("DriverSide", "PassengerSide")]
-CHARGING = "Vehicle.Powertrain.TractionBattery.Charging"
 ACTUATION_DELAY_S = {"IsLocked": 0.8, "Window.Position": 4.0, "Window.IsOpen": 4.0, "Trunk.Rear.IsOpen": 3.0,
                      "HVAC": 1.0, "ChargeLimit": 0.5, "StartStopCharging": 2.0}
-FAST = ("Vehicle.Speed", "Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
-        "Vehicle.CurrentLocation.Heading", "Vehicle.CurrentLocation.HorizontalAccuracy",
-        "Vehicle.Powertrain.TractionBattery.CurrentPower", "Vehicle.Acceleration.Longitudinal")
+FAST = (vss.SPEED, vss.LATITUDE, vss.LONGITUDE, vss.HEADING, vss.ACCURACY, vss.BATTERY_POWER, vss.ACCELERATION)
 
 
 @dataclass
@@ -42,8 +39,8 @@ class CarState:
     outside_c: float = 12.0
     hvac_on: bool = False
     setpoint_c: float = 21.0
-    locked: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(DOORS, True))
-    window: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOORS, 0))
+    locked: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(vss.DOORS, True))
+    window: dict[str, int] = field(default_factory=lambda: dict.fromkeys(vss.DOORS, 0))
     trunk_open: bool = False
     charge_limit: int = 80
     plugged: bool = False
@@ -70,7 +67,6 @@ class SimulatedCar:
         self.pending: list[tuple[float, int, str, object]] = []  # (due, order, path, value)
         self._order = itertools.count()
         self.now = 0.0
-        self.trips = 0
         self._last_travelled = 0.0
 
     # ---- the world acts on the car ------------------------------------------------------------------------
@@ -78,8 +74,7 @@ class SimulatedCar:
     def drive(self, route: Route) -> None:
         self.driver = Driver(route)
         self._last_travelled = 0.0
-        self.state.locked = dict.fromkeys(DOORS, True)
-        self.trips += 1
+        self.state.locked = dict.fromkeys(vss.DOORS, True)
 
     @property
     def moving(self) -> bool:
@@ -154,39 +149,39 @@ class SimulatedCar:
         noise_lat, noise_lon = destination(s.latitude, s.longitude, self.rng.uniform(0, 360),
                                            abs(self.rng.gauss(0, accuracy / 2)))
         out: dict[str, object] = {
-            "Vehicle.Speed": round(s.speed_mps * 3.6, 1),
-            "Vehicle.IsMoving": s.speed_mps > 0.3,
-            "Vehicle.CurrentLocation.Latitude": round(noise_lat, 7),
-            "Vehicle.CurrentLocation.Longitude": round(noise_lon, 7),
-            "Vehicle.CurrentLocation.Heading": round(s.heading, 1),
-            "Vehicle.CurrentLocation.HorizontalAccuracy": round(accuracy, 1),
-            "Vehicle.Acceleration.Longitudinal": round(s.accel, 2),
-            "Vehicle.TraveledDistance": int(s.odometer_m),
-            "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current": round(s.soc, 2),
-            "Vehicle.Powertrain.TractionBattery.StateOfCharge.Displayed": round(s.soc),
-            "Vehicle.Powertrain.TractionBattery.CurrentPower": round(s.power_w),
-            "Vehicle.Powertrain.TractionBattery.Range": self.range_m,
-            "Vehicle.Powertrain.Range": self.range_m,
-            "Vehicle.Powertrain.Transmission.IsParkLockEngaged": not self.moving,
-            "Vehicle.Cabin.HVAC.AmbientAirTemperature": round(s.cabin_c, 1),
-            "Vehicle.Cabin.HVAC.IsAirConditioningActive": s.hvac_on,
-            "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature": s.setpoint_c,
-            "Vehicle.Exterior.AirTemperature": s.outside_c,
-            "Vehicle.Body.Trunk.Rear.IsOpen": s.trunk_open,
-            f"{CHARGING}.ChargeLimit": s.charge_limit,
-            f"{CHARGING}.IsCharging": s.charging,
-            f"{CHARGING}.ChargingPort.AnyPosition.IsChargingCableConnected": s.plugged,
-            f"{CHARGING}.StartStopCharging": "START" if s.charging_requested else "STOP",
-            f"{CHARGING}.MaxPower": float(s.charger_kw if s.plugged else 0.0),
+            vss.SPEED: round(s.speed_mps * 3.6, 1),
+            vss.IS_MOVING: s.speed_mps > 0.3,
+            vss.LATITUDE: round(noise_lat, 7),
+            vss.LONGITUDE: round(noise_lon, 7),
+            vss.HEADING: round(s.heading, 1),
+            vss.ACCURACY: round(accuracy, 1),
+            vss.ACCELERATION: round(s.accel, 2),
+            vss.TRAVELED_DISTANCE: int(s.odometer_m),
+            vss.SOC: round(s.soc, 2),
+            vss.SOC_DISPLAYED: round(s.soc),
+            vss.BATTERY_POWER: round(s.power_w),
+            vss.BATTERY_RANGE: self.range_m,
+            vss.RANGE: self.range_m,
+            vss.PARK_LOCK: not self.moving,
+            vss.CABIN_TEMPERATURE: round(s.cabin_c, 1),
+            vss.AIR_CONDITIONING: s.hvac_on,
+            vss.DRIVER_TEMPERATURE: s.setpoint_c,
+            vss.OUTSIDE_TEMPERATURE: s.outside_c,
+            vss.TRUNK_OPEN: s.trunk_open,
+            vss.CHARGE_LIMIT: s.charge_limit,
+            vss.IS_CHARGING: s.charging,
+            vss.PLUGGED: s.plugged,
+            vss.START_STOP_CHARGING: "START" if s.charging_requested else "STOP",
+            vss.CHARGE_MAX_POWER: float(s.charger_kw if s.plugged else 0.0),
         }
-        for door in DOORS:
+        for door in vss.DOORS:
             out[f"{door}.IsLocked"] = s.locked[door]
             out[f"{door}.IsOpen"] = False
             out[f"{door}.Window.Position"] = s.window[door]
             out[f"{door}.Window.IsOpen"] = s.window[door] > 0
         if self.vin:
-            out["Vehicle.VehicleIdentification.VIN"] = self.vin
-        out["Vehicle.VehicleIdentification.Model"] = self.model.name
+            out[vss.VIN] = self.vin
+        out[vss.MODEL] = self.model.name
         return out
 
     # ---- commands -----------------------------------------------------------------------------------------
@@ -195,11 +190,11 @@ class SimulatedCar:
         """Accept or refuse a command; accepted ones take effect after the part's delay (simulated time)."""
         path, value = command.path, command.target
         s = self.state
-        if path == f"{CHARGING}.StartStopCharging" and value == "START" and not s.plugged:
+        if path == vss.START_STOP_CHARGING and value == "START" and not s.plugged:
             raise HomeboundError("refused by the car: no charging cable is plugged in")
-        if path == "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature" and not (15 <= _number(value) <= 28):
+        if path == vss.DRIVER_TEMPERATURE and not (15 <= _number(value) <= 28):
             raise HomeboundError("refused by the car: the climate takes 15..28 °C")
-        if path == f"{CHARGING}.ChargeLimit" and _number(value) < 50:
+        if path == vss.CHARGE_LIMIT and _number(value) < 50:
             raise HomeboundError("refused by the car: the charge limit cannot be set below 50 %")
         delay = next((d for key, d in ACTUATION_DELAY_S.items() if key in path), 1.0)
         heapq.heappush(self.pending, (self.now + delay, next(self._order), path, value))
@@ -212,15 +207,15 @@ class SimulatedCar:
             s.window[path.rsplit(".", 2)[0]] = round(_number(value))
         elif path.endswith(".Window.IsOpen"):
             s.window[path.rsplit(".", 2)[0]] = 100 if value else 0
-        elif path == "Vehicle.Body.Trunk.Rear.IsOpen":
+        elif path == vss.TRUNK_OPEN:
             s.trunk_open = bool(value)
-        elif path == "Vehicle.Cabin.HVAC.IsAirConditioningActive":
+        elif path == vss.AIR_CONDITIONING:
             s.hvac_on = bool(value)
-        elif path == "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature":
+        elif path == vss.DRIVER_TEMPERATURE:
             s.setpoint_c = float(_number(value))
-        elif path == f"{CHARGING}.ChargeLimit":
+        elif path == vss.CHARGE_LIMIT:
             s.charge_limit = round(_number(value))
-        elif path == f"{CHARGING}.StartStopCharging":
+        elif path == vss.START_STOP_CHARGING:
             s.charging_requested = value == "START"
 
 

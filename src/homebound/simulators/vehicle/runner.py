@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from homebound.hub.core import Hub
+from homebound.hub.principals import Door, principal
 from homebound.simulators.vehicle.car import FAST, CarState, SimulatedCar
 from homebound.simulators.vehicle.scenario import Scenario
 
@@ -92,7 +93,7 @@ class ScenarioRunner:
                  if full or path in FAST or self._sent.get(path) != value}
         for path, value in batch.items():
             self._sent[path] = value
-        result = self.hub.ingest(self.car.id, batch, ts=self.now, principal=f"simulator:{self.car.id}")
+        result = self.hub.ingest(self.car.id, batch, ts=self.now, principal=principal(Door.SIMULATOR, self.car.id))
         for error in result.errors:
             log.warning("simulator value refused: %s", error)
         self.batches += 1

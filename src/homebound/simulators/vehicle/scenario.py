@@ -25,9 +25,10 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from homebound.automations.schema import parse_clock
 from homebound.energy.config import EnergyConfig
 from homebound.model.errors import HomeboundError
+from homebound.model.time_of_day import parse_clock
+from homebound.model.yaml_text import parse_yaml
 from homebound.simulators.household.setup import SiteSetup
 from homebound.simulators.vehicle.models import MODELS
 from homebound.simulators.vehicle.route import Route, Waypoint
@@ -130,7 +131,7 @@ class Scenario(Strict):
 
 def load_scenario(path: Path) -> Scenario:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = parse_yaml(path.read_text(encoding="utf-8")).document
     except OSError as error:
         raise ScenarioError(f"{path}: cannot read: {error.strerror or error}") from None
     except yaml.YAMLError as error:

@@ -13,16 +13,17 @@ from collections.abc import Callable
 
 from paho.mqtt.client import topic_matches_sub
 
+from homebound.messaging.bus import MessageHandler
+from homebound.messaging.routing import TopicRouter
+
 log = logging.getLogger(__name__)
-MessageHandler = Callable[[str, bytes, bool], None]
 
 
 class LocalBus:
-    """The part of `MqttConnection`'s interface the adapters use, delivered on the asyncio loop."""
+    """A `Bus` inside the process, delivered on the asyncio loop."""
 
     def __init__(self) -> None:
-        self._subscriptions: set[str] = set()
-        self._handlers: list[MessageHandler] = []
+        self._router = TopicRouter()
         self._retained: dict[str, bytes] = {}
         self.on_reconnect: list[Callable[[], None]] = []
         self.connected = True
@@ -35,20 +36,17 @@ class LocalBus:
     async def close(self) -> None:
         self.connected = False
 
-    def add_handler(self, handler: MessageHandler) -> None:
-        self._handlers.append(handler)
-
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
-        if topic_filter in self._subscriptions:
+    def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
+        if self._router.has(topic_filter, handler):
             return
-        self._subscriptions.add(topic_filter)
+        self._router.add(topic_filter, handler)
         loop = asyncio.get_running_loop()
         for topic, payload in list(self._retained.items()):
             if topic_matches_sub(topic_filter, topic):
-                loop.call_soon(self._deliver, topic, payload, True)
+                loop.call_soon(self._deliver_to, handler, topic, payload)
 
-    def unsubscribe(self, topic_filter: str) -> None:
-        self._subscriptions.discard(topic_filter)
+    def unsubscribe(self, topic_filter: str, handler: MessageHandler) -> None:
+        self._router.remove(topic_filter, handler)
 
     def publish(self, topic: str, payload: str | bytes, qos: int = 1, retain: bool = False) -> None:
         data = payload.encode() if isinstance(payload, str) else payload
@@ -57,13 +55,21 @@ class LocalBus:
                 self._retained[topic] = data
             else:
                 self._retained.pop(topic, None)
-        if any(topic_matches_sub(f, topic) for f in self._subscriptions):
-            asyncio.get_running_loop().call_soon(self._deliver, topic, data, False)
+        if self._router.handlers(topic):
+            asyncio.get_running_loop().call_soon(self._deliver, topic, data)
 
-    def _deliver(self, topic: str, payload: bytes, retained: bool) -> None:
+    def _deliver(self, topic: str, payload: bytes) -> None:
         self.received += 1
-        for handler in list(self._handlers):
-            try:
-                handler(topic, payload, retained)
-            except Exception:
-                log.exception("handler failed on %s", topic)
+        for handler in self._router.handlers(topic):
+            self._call(handler, topic, payload, False)
+
+    def _deliver_to(self, handler: MessageHandler, topic: str, payload: bytes) -> None:
+        self.received += 1
+        self._call(handler, topic, payload, True)
+
+    @staticmethod
+    def _call(handler: MessageHandler, topic: str, payload: bytes, retained: bool) -> None:
+        try:
+            handler(topic, payload, retained)
+        except Exception:
+            log.exception("handler failed on %s", topic[:200])

@@ -1,7 +1,7 @@
 """Zone, proximity and arrival triggers: each watched thing's position against the zones it is watched against.
 
 Positions come from the hub (a vehicle's `Vehicle.CurrentLocation.*`, a device tracker's `Latitude`/`Longitude`/
-`GpsAccuracy`); each (thing, zone) pair has a presence tracker and a proximity tracker (see `tracking.py`),
+`GpsAccuracy`); each (thing, zone) pair has a presence tracker and a proximity tracker (see `zone_trackers.py`),
 whose state is saved so it survives a restart.
 """
 
@@ -11,14 +11,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from homebound.automations.saved_state import SavedState, SavedZone, ZoneKey
 from homebound.automations.schema import ArrivalTrigger, ProximityTrigger, ZoneTrigger
-from homebound.automations.tracking import Proximity, ZonePresence
+from homebound.automations.zone_trackers import Proximity, ZonePresence
 from homebound.hub.core import Hub
-from homebound.model.errors import HomeboundError
+from homebound.model import vss_paths as vss
 from homebound.model.geometry import Zone, distance_m
 
-VEHICLE_LOCATION = ("Vehicle.CurrentLocation.Latitude", "Vehicle.CurrentLocation.Longitude",
-                    "Vehicle.CurrentLocation.HorizontalAccuracy")
 SAVE_EVERY_S = 10.0
 
 Fire = Callable[[dict[str, object]], None]
@@ -40,13 +39,13 @@ class ZoneTrackers:
     saved_at: float = 0.0
 
 
-class LocationTracking:
-    def __init__(self, hub: Hub, debounce_s: float, save: Callable[[str, object | None], None],
-                 saved: Callable[[str], object]) -> None:
+class LocationTriggers:
+    """Where each watched thing is relative to each zone it is watched against, and the triggers that fire."""
+
+    def __init__(self, hub: Hub, debounce_s: float, saved: SavedState) -> None:
         self.hub = hub
         self.zones: dict[str, Zone] = {}
         self.debounce_s = debounce_s
-        self._save = save
         self._saved = saved
         self.watches: dict[str, list[LocationWatch]] = {}
         self._trackers: dict[tuple[str, str], ZoneTrackers] = {}
@@ -60,19 +59,17 @@ class LocationTracking:
 
     def paths(self, thing_id: str) -> tuple[str, ...]:
         """The datapoints that carry a thing's position (a vehicle's by default, for things not joined yet)."""
-        try:
-            signals = self.hub.thing(thing_id).catalog.signals
-        except HomeboundError:
-            return VEHICLE_LOCATION
-        if VEHICLE_LOCATION[0] in signals:
-            return VEHICLE_LOCATION
+        if not self.hub.exists(thing_id):
+            return vss.LOCATION
+        signals = self.hub.describe(thing_id).catalog.signals
+        if vss.LATITUDE in signals:
+            return vss.LOCATION
         found = [p for p in signals if p.endswith((".Latitude", ".Longitude", ".GpsAccuracy"))]
-        return tuple(sorted(found)) or VEHICLE_LOCATION
+        return tuple(sorted(found)) or vss.LOCATION
 
     def fix(self, thing_id: str) -> tuple[float, float, float] | None:
         """(latitude, longitude, accuracy in metres) now, or None without a position."""
-        current = self.hub.thing(thing_id).current
-        values = {path: entry[0] for path in self.paths(thing_id) if (entry := current.get(path)) is not None}
+        values = self.hub.values(thing_id, self.paths(thing_id))
         lat = next((v for p, v in values.items() if p.endswith("Latitude")), None)
         lon = next((v for p, v in values.items() if p.endswith("Longitude")), None)
         acc = next((v for p, v in values.items() if p.endswith("Accuracy")), 0.0)
@@ -85,7 +82,7 @@ class LocationTracking:
         if key not in self._trackers:
             zone = self.zones[zone_id]
             trackers = ZoneTrackers(ZonePresence(zone, self.debounce_s), Proximity(zone))
-            saved = self._saved(f"zone:{thing}:{zone_id}")
+            saved = self._saved.get(ZoneKey(thing, zone_id))
             if isinstance(saved, dict):
                 trackers.presence.restore(saved.get("presence", {}))
                 trackers.proximity.restore(saved.get("proximity", {}))
@@ -114,8 +111,8 @@ class LocationTracking:
                     _check(watch, change, trackers, details)
             if change is not None or time.time() - trackers.saved_at > SAVE_EVERY_S:
                 trackers.saved_at = time.time()
-                self._save(f"zone:{thing}:{zone_id}", {"presence": trackers.presence.to_json(),
-                                                       "proximity": trackers.proximity.to_json()})
+                self._saved.put(ZoneKey(thing, zone_id), SavedZone(presence=trackers.presence.to_json(),
+                                                                   proximity=trackers.proximity.to_json()))
 
     def direction(self, thing: str, zone_id: str) -> str:
         """Towards, away, stationary or unknown: how `thing` moves relative to a zone it is watched against."""
@@ -128,7 +125,7 @@ class LocationTracking:
             return None
         trackers = self.trackers(thing, zone_id)
         if trackers.presence.inside is None:
-            fix = self.fix(thing) if thing in {t.id for t in self.hub.things()} else None
+            fix = self.fix(thing) if self.hub.exists(thing) else None
             if fix is not None:
                 zone = self.zones[zone_id]
                 centre = distance_m(zone.latitude, zone.longitude, fix[0], fix[1])

@@ -1,0 +1,101 @@
+"""What the HTTP door needs from the rest of Homebound, one narrow protocol per service.
+
+The HTTP adapter never imports the application that wires it: it is given an `HttpServices` whose parts satisfy
+these protocols (the hub itself, history queries, the automation library, the device directory, the system's
+status and the web page's activity feed), and builds its own response shapes from what they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from homebound.automations.traces import Trace
+from homebound.energy.service import ChargingControl
+from homebound.hub.commands import Command
+from homebound.hub.core import Hub
+from homebound.model.catalog import Catalog
+from homebound.model.geometry import Zone
+
+
+class HistoryService(Protocol):
+    async def values(self, thing: str, path: str, since: float | None, until: float | None,
+                     limit: int) -> list[tuple[float, object, str]]:
+        """Past values of one datapoint, oldest first, as (ts, value, principal); what is buffered included."""
+
+    async def stored_command(self, command_id: str) -> Command | None:
+        """A command the hub no longer keeps in memory, from the database."""
+
+
+class AutomationService(Protocol):
+    @property
+    def problems(self) -> list[str]: ...
+
+    def summary(self) -> list[dict[str, object]]: ...
+
+    def zones(self) -> list[Zone]: ...
+
+    def traces(self, automation_id: str) -> list[Trace]:
+        """Newest first; HomeboundError naming the known automations when the id is unknown."""
+
+    def reload(self) -> list[str]:
+        """Re-read the automation files; returns every problem found."""
+
+    def loaded(self) -> int: ...
+
+
+class DeviceView(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def info(self) -> Mapping[str, object]: ...
+    @property
+    def online(self) -> bool: ...
+    @property
+    def entities(self) -> Sequence[str]: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+
+
+class DeviceDirectory(Protocol):
+    def device_ids(self) -> list[str]: ...
+
+    def device(self, device_id: str) -> DeviceView | None: ...
+
+
+class SystemStatus(Protocol):
+    @property
+    def default_vehicle(self) -> str: ...
+
+    def metrics(self) -> dict[str, object]: ...
+
+
+class ActivityFeed(Protocol):
+    def recent(self, limit: int) -> list[dict[str, object]]: ...
+
+    def routes(self) -> dict[str, list[tuple[float, float]]]: ...
+
+
+class Lifecycle(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class HttpServices:
+    """Everything the routes use; built by the application."""
+
+    hub: Hub
+    catalog: Catalog
+    system: SystemStatus
+    history: HistoryService
+    automations: AutomationService
+    activity: ActivityFeed
+    devices: DeviceDirectory | None = None
+    energy: ChargingControl | None = None

@@ -1,0 +1,42 @@
+"""The VSS paths Homebound itself reads or writes, named once: the simulator, the car's Home Assistant
+publisher, car events, location tracking and the safety interlocks all use these constants.
+"""
+
+from __future__ import annotations
+
+SPEED = "Vehicle.Speed"
+IS_MOVING = "Vehicle.IsMoving"
+TRAVELED_DISTANCE = "Vehicle.TraveledDistance"
+ACCELERATION = "Vehicle.Acceleration.Longitudinal"
+VIN = "Vehicle.VehicleIdentification.VIN"
+MODEL = "Vehicle.VehicleIdentification.Model"
+
+LATITUDE = "Vehicle.CurrentLocation.Latitude"
+LONGITUDE = "Vehicle.CurrentLocation.Longitude"
+ACCURACY = "Vehicle.CurrentLocation.HorizontalAccuracy"
+HEADING = "Vehicle.CurrentLocation.Heading"
+LOCATION = (LATITUDE, LONGITUDE, ACCURACY)
+
+PARK_LOCK = "Vehicle.Powertrain.Transmission.IsParkLockEngaged"
+RANGE = "Vehicle.Powertrain.Range"
+
+BATTERY = "Vehicle.Powertrain.TractionBattery"
+SOC = f"{BATTERY}.StateOfCharge.Current"
+SOC_DISPLAYED = f"{BATTERY}.StateOfCharge.Displayed"
+BATTERY_POWER = f"{BATTERY}.CurrentPower"
+BATTERY_RANGE = f"{BATTERY}.Range"
+CHARGING = f"{BATTERY}.Charging"
+IS_CHARGING = f"{CHARGING}.IsCharging"
+CHARGE_LIMIT = f"{CHARGING}.ChargeLimit"
+CHARGE_MAX_POWER = f"{CHARGING}.MaxPower"
+START_STOP_CHARGING = f"{CHARGING}.StartStopCharging"
+PLUGGED = f"{CHARGING}.ChargingPort.AnyPosition.IsChargingCableConnected"
+
+CABIN_TEMPERATURE = "Vehicle.Cabin.HVAC.AmbientAirTemperature"
+OUTSIDE_TEMPERATURE = "Vehicle.Exterior.AirTemperature"
+DRIVER_TEMPERATURE = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
+AIR_CONDITIONING = "Vehicle.Cabin.HVAC.IsAirConditioningActive"
+TRUNK_OPEN = "Vehicle.Body.Trunk.Rear.IsOpen"
+
+DOORS = tuple(f"Vehicle.Cabin.Door.Row{row}.{side}" for row in (1, 2) for side in ("DriverSide", "PassengerSide"))
+"""The branches of the four doors a passenger car has (`<door>.IsLocked`, `<door>.IsOpen`, `<door>.Window...`)."""
