@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from homebound.energy.departures import WEEKDAY_NAMES
+from homebound.model.time_of_day import parse_clock, parse_weekdays
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
@@ -30,20 +30,7 @@ class ChargeMode(StrEnum):
     PLAN = "plan"
 
 
-def _clock(value: object) -> dt.time:
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 07:30 as 450
-        return dt.time(value // 60 % 24, value % 60)
-    if isinstance(value, str):
-        try:
-            return dt.time.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a time of day: use 'HH:MM'")
-
-
-Clock = Annotated[dt.time, BeforeValidator(_clock)]
+Clock = Annotated[dt.time, BeforeValidator(parse_clock)]
 
 
 class Strict(BaseModel):
@@ -111,10 +98,7 @@ class PlanSettings(Strict):
     @field_validator("departures")
     @classmethod
     def _weekdays(cls, value: dict[str, dt.time]) -> dict[str, dt.time]:
-        for day in value:
-            if day.lower()[:3] not in WEEKDAY_NAMES or len(day) < 3:
-                raise ValueError(f"{day!r} is not a weekday: use mon, tue, wed, thu, fri, sat, sun")
-        return {day.lower()[:3]: clock for day, clock in value.items()}
+        return {parse_weekdays(day)[0]: clock for day, clock in value.items()}
 
 
 class ChargePointConfig(Strict):
@@ -140,12 +124,7 @@ class TariffZone(Strict):
     @field_validator("weekdays")
     @classmethod
     def _days(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        for day in value:
-            if day.lower()[:3] not in WEEKDAY_NAMES:
-                raise ValueError(f"{day!r} is not a weekday: use mon, tue, wed, thu, fri, sat, sun")
-        return [d.lower()[:3] for d in value]
+        return None if value is None else list(parse_weekdays(value))
 
 
 class TariffConfig(Strict):

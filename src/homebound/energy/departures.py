@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from homebound.model.time_of_day import WEEKDAYS
+
+WEEKDAY_NAMES = WEEKDAYS
 DepartureSource = Literal["user", "schedule", "predicted"]
 
 
