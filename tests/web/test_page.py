@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from homebound.app.config import (
     Config,
@@ -55,7 +56,7 @@ def test_the_page_shows_the_car_and_a_device_control_changes_its_state(server: L
                                         "Vehicle.Powertrain.TractionBattery.StateOfCharge.Current": 63.5})
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(server.base_url + "/")
-    page.wait_for_function("document.getElementById('speed').textContent.includes('42')")
+    expect(page.locator("#speed")).to_contain_text("42")
     assert page.text_content("#soc") == "63.5 %"
     page.wait_for_selector("#map #car")
     assert page.locator("#map circle").count() >= 2  # the home zone and the car
@@ -63,8 +64,33 @@ def test_the_page_shows_the_car_and_a_device_control_changes_its_state(server: L
     value.wait_for()
     assert value.text_content() == "false"
     page.click('[data-testid="toggle-purifier-Switch-Power-State"]')
-    page.wait_for_function(
-        "document.querySelector('[data-testid=\"value-purifier-Switch.Power.State\"]').textContent === 'true'")
+    expect(value).to_have_text("true")
     assert server.run(hub.read, "purifier", "Switch.Power.State")[0] is True
-    page.wait_for_function("document.getElementById('log').textContent.includes('purifier Switch.Power.State')")
+    expect(page.locator("#log")).to_contain_text("purifier Switch.Power.State")
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+
+
+HOSTILE_NAME = '<img src=x onerror="window.__pwned = 1">Evil lamp'
+
+
+def test_names_and_log_lines_from_the_network_are_shown_as_text_never_run(server: LiveServer, browser: object) -> None:
+    """A device named with HTML: the page shows the characters, no script runs, and the CSP forbids inline script."""
+    import json
+
+    bus = server.runtime.mqtt
+    assert bus is not None
+    discovery = {"dev": {"ids": ["evil"], "name": HOSTILE_NAME}, "o": {"name": "test"},
+                 "cmps": {"lamp": {"p": "switch", "name": "<script>window.__pwned = 2</script>",
+                                   "cmd_t": "evil/set", "stat_t": "evil/state", "uniq_id": "evil_lamp"}}}
+    server.run(bus.publish, "homeassistant/device/evil/config", json.dumps(discovery), 1, True)
+    server.run(server.runtime.activity.log, "device", "<img src=y onerror=\"window.__pwned = 3\">")
+    page = browser.new_page()  # type: ignore[attr-defined]
+    response = page.goto(server.base_url + "/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    card = page.locator('[data-testid="device-evil"] h3')
+    card.wait_for()
+    assert HOSTILE_NAME in card.text_content()
+    expect(page.locator("#log")).to_contain_text("onerror")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#devices img, #log img").count() == 0

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     ALREADY_PROVIDED = "already_provided"
     TOO_LARGE = "too_large"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
 
 
 SHOWN_CHARS = 80

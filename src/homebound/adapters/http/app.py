@@ -20,6 +20,7 @@ from homebound.adapters.http import (
 )
 from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.errors import install_error_handlers
+from homebound.adapters.http.security_headers import SecurityHeaders
 from homebound.adapters.http.services import HttpServices, Lifecycle
 
 
@@ -45,6 +46,7 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
         default_response_class=JsonResponse,
     )
     app.state.services = services
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(routes_system.router)
     app.include_router(routes_vehicles.router)

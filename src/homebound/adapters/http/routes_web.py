@@ -25,6 +25,11 @@ async def script() -> Response:
     return Response(WEB.joinpath("app.js").read_text(encoding="utf-8"), media_type="text/javascript")
 
 
+@router.get("/app.css", include_in_schema=False)
+async def style() -> Response:
+    return Response(WEB.joinpath("app.css").read_text(encoding="utf-8"), media_type="text/css")
+
+
 @router.get("/api/v1/map")
 async def map_data(services: ServicesDep) -> dict[str, object]:
     """Zones and planned routes to draw (routes come from a running scenario)."""
