@@ -43,9 +43,10 @@ def value(server: LiveServer, device: str, path: str) -> object:
 
 def test_the_simulated_household_joins_and_is_online(hub_server: LiveServer, topics: Topics) -> None:
     start_simulator(hub_server, topics)
-    wait(lambda: len(devices(hub_server)) == 8 and all(d["online"] for d in devices(hub_server).values()))
+    wait(lambda: len(devices(hub_server)) == 10 and all(d["online"] for d in devices(hub_server).values()))
     listed = devices(hub_server)
-    assert set(listed) == {"phone", "scooter", "purifier", "rice_cooker", "garage", "lights", "wallbox", "aircon"}
+    assert set(listed) == {"phone", "scooter", "purifier", "rice_cooker", "garage", "lights", "wallbox", "grid",
+                           "solar", "aircon"}
     wait(lambda: value(hub_server, "phone", "DeviceTracker.Location.Latitude") is not None)
     assert value(hub_server, "aircon", "Climate.Climate.CurrentTemperature") == 27.0
     shown = httpx.get(f"{hub_server.base_url}/api/v1/devices/rice_cooker").json()

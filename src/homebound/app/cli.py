@@ -15,7 +15,7 @@ import uvicorn
 from rich.console import Console
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_gateway, cli_history, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
@@ -32,6 +32,7 @@ app = typer.Typer(
 app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
+app.add_typer(cli_energy.app, name="charging")
 app.add_typer(cli_gateway.app, name="gateway")
 app.add_typer(cli_history.drives, name="drives")
 app.add_typer(cli_history.charges, name="charges")
@@ -143,7 +144,7 @@ def demo(
     scenario: Annotated[Path | None, typer.Option(help="Scenario file (default: examples/scenarios/"
                                                        "evening_drive_home.yaml).")] = None,
     speed: Annotated[float | None, typer.Option(help="Simulated seconds per real second (default: the scenario's, "
-                                                     "else 20).", min=0.1, max=1000)] = None,
+                                                     "else 20).", min=0.1, max=5000)] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many real seconds and print a summary.",
                                                    min=1)] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the web page and the REST API.")] = 8321,
@@ -180,6 +181,8 @@ def demo(
               f"{summary.charged_kwh:.2f} kWh charged, battery {soc_start} % -> {soc_end} %; "
               f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
               f"{summary.commands_failed} not confirmed", highlight=False)
+    if summary.energy:
+        out.print(summary.energy, highlight=False)
     out.print(f"Sessions stay in {database}: homebound drives list --storage sqlite:///{database}", highlight=False)
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
+from homebound.energy.config import EnergyConfig
 from homebound.history.config import HistoryConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
@@ -124,7 +125,7 @@ class SimulationConfig(Strict):
 
     household: bool = Field(False, description="simulate the household's devices (on MQTT if configured, "
                                                "else in-process)")
-    speed: float = Field(1.0, gt=0, le=1000, description="simulated seconds per real second")
+    speed: float = Field(1.0, gt=0, le=5000, description="simulated seconds per real second")
 
 
 class VehicleConfig(Strict):
@@ -144,6 +145,7 @@ class Config(Strict):
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
+    energy: EnergyConfig = EnergyConfig()
     limits: LimitsConfig = LimitsConfig()
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     history: HistoryConfig = HistoryConfig()
@@ -166,6 +168,12 @@ class Config(Strict):
         ids = [v.id for v in self.vehicles]
         if self.kuksa.vehicle is not None and self.kuksa.vehicle not in ids:
             raise ValueError(f"kuksa.vehicle {self.kuksa.vehicle!r} is not one of the vehicles ({', '.join(ids)})")
+        for point in self.energy.charge_points:
+            if point.vehicle is not None and point.vehicle not in ids:
+                raise ValueError(f"energy.charge_points {point.name!r}: vehicle {point.vehicle!r} is not one of the "
+                                 f"vehicles ({', '.join(ids)})")
+        if self.energy.tariff.mqtt_topic and not (self.mqtt.url or self.simulation.household):
+            raise ValueError("energy.tariff.mqtt_topic needs MQTT (mqtt.url, or simulation.household in-process)")
         return self
 
 

@@ -33,14 +33,17 @@ from homebound.app.config import (
     StorageConfig,
     VehicleConfig,
 )
+from homebound.app.demo_energy import attach_energy, energy_panel, energy_summary
 from homebound.app.http_server import server_config
 from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
+from homebound.energy.config import EnergyConfig
 from homebound.history.config import HistoryConfig, TariffConfig, TimeOfDayPrice
 from homebound.history.exports import local_time
 from homebound.history.session_queries import Page, Window
 from homebound.hub.commands import CommandState
 from homebound.model.geometry import distance_m
+from homebound.simulators.household.site import SimulatedSite
 from homebound.simulators.vehicle.runner import ScenarioRunner
 from homebound.simulators.vehicle.scenario import Scenario
 
@@ -72,6 +75,7 @@ class Summary:
     charges: list[dict[str, object]] = field(default_factory=list)
     open_sessions: dict[str, object] = field(default_factory=dict)
     timezone: str = "UTC"
+    energy: str | None = None
 
 
 def _figure(row: dict[str, object] | None, key: str) -> float | None:
@@ -103,6 +107,7 @@ def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqt
         history=HistoryConfig(tariffs=[TariffConfig(zone="home", price_per_kwh=0.32, currency="EUR", time_of_day=[
             TimeOfDayPrice(start=dt.time(22), end=dt.time(6), price_per_kwh=0.22)]),
             TariffConfig(zone="*", price_per_kwh=0.59, currency="EUR")]),
+        energy=scenario.energy or EnergyConfig(),
         vehicles=[VehicleConfig(id=scenario.vehicle.id, name="Family car", vin=scenario.vehicle.vin)])
 
 
@@ -116,9 +121,11 @@ def _label(path: str) -> str:
 
 
 class Demo:
-    def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console) -> None:
+    def __init__(self, runtime: Runtime, runner: ScenarioRunner, console: Console,
+                 site: SimulatedSite | None = None) -> None:
         self.runtime = runtime
         self.runner = runner
+        self.site = site
         self.console = console
         self.soc_start = runner.car.state.soc
         self._printed = 0
@@ -146,7 +153,7 @@ class Demo:
             commands_confirmed=ended.get(CommandState.CONFIRMED, 0),
             commands_failed=sum(count for state, count in ended.items() if state is not CommandState.CONFIRMED),
             sim_minutes=(self.runner.now - self.runner.start) / 60, drives=drives, charges=charges,
-            open_sessions=opened, timezone=self.runtime.carlog.zone.key)
+            open_sessions=opened, timezone=self.runtime.carlog.zone.key, energy=energy_summary(self.runtime))
 
     def view(self) -> Group:
         runner, car = self.runner, self.runner.car.state
@@ -180,8 +187,11 @@ class Demo:
             log.add_row(f"{time.strftime('%H:%M:%S', time.localtime(float(str(entry['ts']))))} "
                         f"[{'green' if entry['kind'] == 'command' else 'cyan'}]{entry['kind']:>10}[/] "
                         f"{escape(str(entry['text']))}")
-        return Group(Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}"),
-                     Panel(devices, title="household"), Panel(log, title="automations and commands"))
+        panels = [Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}")]
+        smart_charging = energy_panel(self.runtime, self.site)
+        if smart_charging is not None:
+            panels.append(smart_charging)
+        return Group(*panels, Panel(devices, title="household"), Panel(log, title="automations and commands"))
 
     def print_new_activity(self) -> None:
         activity = self.runtime.activity
@@ -213,9 +223,10 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     runtime.activity.map_routes = {name: [(p.latitude, p.longitude) for p in points]
                                    for name, points in scenario.routes.items()}
     runtime.automations.clock.follow(runner.clock, speed)
+    site = attach_energy(runtime, runner, speed, seed)
     await runtime.start()
     runner.attach()
-    demo = Demo(runtime, runner, console)
+    demo = Demo(runtime, runner, console, site)
     server = QuietServer(server_config(create_app(runtime.http_services()), "127.0.0.1", port, log_level="error"))
     serving = asyncio.create_task(server.serve())
     simulation = asyncio.create_task(runner.run(duration))

@@ -16,10 +16,12 @@ from homebound.adapters.hub_link import InProcessLink
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.library import AutomationLibrary
+from homebound.energy.service import EnergyService
 from homebound.history.carlog import CarLog
 from homebound.history.queries import HistoryQueries
 from homebound.history.recorder import HistoryRecorder
@@ -29,7 +31,9 @@ from homebound.messaging import Bus, LocalBus
 from homebound.model.catalog import Catalog
 from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.simulators.household.base import SimulatedDevice
 from homebound.simulators.household.runner import HouseholdSimulator
+from homebound.simulators.household.site import SimulatedSite
 from homebound.storage.automation_store import AutomationStore
 from homebound.storage.database import Database
 from homebound.storage.state_store import StateStore
@@ -67,6 +71,9 @@ class Runtime:
         self.started_at = 0.0
         self.kuksa: KuksaServer | None = None
         self.household: HouseholdSimulator | None = None
+        #: What the demo sets before `start` so the simulated household has its scenario's sun and its car.
+        self.household_devices: list[SimulatedDevice] | None = None
+        self.household_site: SimulatedSite | None = None
         self._household_task: asyncio.Task[None] | None = None
         self.can_gateways: list[tuple[AssembledGateway, asyncio.Task[None]]] = []
         self.automation_store = AutomationStore(self.database)
@@ -76,6 +83,10 @@ class Runtime:
         self.library = AutomationLibrary(self.automations, list(config.automations.files), list(config.zones))
         self.library.zones_changed.append(self.carlog.set_zones)
         self.warnings: list[str] = []
+        #: Smart charging, when charge points are configured (docs/energy.md).
+        self.energy: EnergyService | None = EnergyService(self.hub, config.energy) if config.energy.charge_points \
+            else None
+        self.price_feed: PriceFeed | None = None
         for vehicle in config.vehicles:
             self.hub.add_vehicle(vehicle.id, self.catalog, name=vehicle.name, vin=vehicle.vin,
                                  unowned_commands=config.commands.without_provider)
@@ -106,7 +117,7 @@ class Runtime:
         """What the REST and WebSocket door is given (it never sees this Runtime)."""
         return HttpServices(hub=self.hub, catalog=self.catalog, system=self, history=self.history,
                             automations=self.library, activity=self.activity, sessions=self.carlog.queries,
-                            devices=self.devices)
+                            devices=self.devices, energy=self.energy)
 
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
@@ -140,14 +151,24 @@ class Runtime:
         for publisher in self.publishers:
             publisher.start()
         if self.config.simulation.household and self.mqtt is not None:
-            self.household = HouseholdSimulator(self.mqtt, speed=self.config.simulation.speed,
-                                                on_log=lambda text: self.activity.log("device", text))
+            speed = self.config.simulation.speed
+            self.household = HouseholdSimulator(self.mqtt, self.household_devices, speed=speed,
+                                                on_log=lambda text: self.activity.log("device", text),
+                                                site=self.household_site)
             self.household.start()
-            self._household_task = asyncio.create_task(self.household.run())
+            # At high speed, tick often enough that a minute of simulated time is not one step.
+            self._household_task = asyncio.create_task(self.household.run(interval=min(1.0, max(0.05, 10 / speed))))
         for settings in self.config.can:
             link = InProcessLink(self.hub, settings.vehicle, principal(Door.GATEWAY, "can"))
             gateway = assemble(settings, link, self.hub.describe(settings.vehicle).catalog)
             self.can_gateways.append((gateway, asyncio.create_task(gateway.run(), name="can-gateway")))
+        if self.energy is not None:
+            self.energy.on_event = lambda text: self.activity.log("charging", text)
+            await self.energy.start()
+            topic = self.config.energy.tariff.mqtt_topic
+            if topic and self.mqtt is not None:
+                self.price_feed = PriceFeed(self.mqtt, topic, self.energy.update_prices, self.energy.tz)
+                self.price_feed.start()
         self.hub.add_command_listener(self.activity.on_command)
         self.automations.on_run.append(self.activity.on_run)
         self.automation_store.start()
@@ -162,6 +183,8 @@ class Runtime:
         """Close the doors, write what is buffered, then release the database."""
         await self.automations.stop()
         await self.automation_store.stop()
+        if self.energy is not None:
+            await self.energy.stop()
         if self._household_task is not None:
             self._household_task.cancel()
         for gateway, task in self.can_gateways:
@@ -194,4 +217,7 @@ class Runtime:
                 **self.devices.stats(), "connected": self.mqtt.connected, "received": self.mqtt.received,
                 "vehicle_commands": sum(p.commands_received for p in self.publishers),
                 "vehicle_command_errors": sum(p.command_errors for p in self.publishers)},
+            "energy": None if self.energy is None else {
+                "charge_points": len(self.energy.controllers), "cycles": self.energy.cycles,
+                "price_feed": None if self.price_feed is None else self.price_feed.stats()},
         }

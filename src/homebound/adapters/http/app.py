@@ -12,6 +12,7 @@ from homebound.adapters.http import (
     routes_automations,
     routes_commands,
     routes_devices,
+    routes_energy,
     routes_history,
     routes_system,
     routes_vehicles,
@@ -54,6 +55,7 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
     app.include_router(routes_devices.router)
     app.include_router(routes_automations.router)
     app.include_router(routes_history.router)
+    app.include_router(routes_energy.router)
     app.include_router(stream.router)
     app.include_router(routes_web.router)
     return app

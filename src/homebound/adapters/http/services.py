@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from homebound.automations.traces import Trace
+from homebound.energy.service import ChargingControl
 from homebound.history.session_queries import SessionQueries
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
@@ -99,3 +100,4 @@ class HttpServices:
     activity: ActivityFeed
     sessions: SessionQueries
     devices: DeviceDirectory | None = None
+    energy: ChargingControl | None = None

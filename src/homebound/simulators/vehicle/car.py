@@ -132,6 +132,12 @@ class SimulatedCar:
         s.cabin_c += (goal - s.cabin_c) * min(1.0, dt / (300.0 if s.hvac_on else 1800.0))
 
 
+    def offer_ac(self, watts: float, seconds: float = 0.0) -> float:
+        """A wallbox offers `watts` (its pilot signal); the car will draw what it can of it. Returns that draw.
+        The battery itself charges in `step`, as time passes."""
+        self.state.charger_kw, self.state.charger_dc = watts / 1000, False
+        return self._charge_power_w()
+
     def _charge_power_w(self) -> float:
         s = self.state
         if s.soc >= s.charge_limit:

@@ -38,23 +38,25 @@ class ScenarioRunner:
         state = CarState(start_lat, start_lon, soc=setup.soc, odometer_m=setup.odometer_km * 1000,
                          outside_c=setup.outside_c, cabin_c=setup.outside_c + 2, charge_limit=setup.charge_limit)
         self.car = SimulatedCar(setup.id, scenario.model, state, seed=seed, vin=setup.vin)
-        day = date or dt.date.today()
-        self.start = dt.datetime.combine(day, scenario.start).timestamp()
+        self.tz = scenario.tzinfo()
+        day = date or scenario.date or dt.datetime.now(self.tz).date()
+        self.start = dt.datetime.combine(day, scenario.start, tzinfo=self.tz).timestamp()
         self.now = self.start
         self.published_at = self.start
         self.end: float | None = None
         if scenario.end is not None:
-            self.end = dt.datetime.combine(day, scenario.end).timestamp()
+            self.end = dt.datetime.combine(day, scenario.end, tzinfo=self.tz).timestamp()
             if self.end <= self.start:
                 self.end += 86_400
-        self.events = sorted(scenario.events, key=lambda e: e.at)
+        # In the order they happen: an event before the start time of day happens the next day.
+        self.events = sorted(scenario.events, key=lambda e: (e.at < scenario.start, e.at))
         self._next_event = 0
         self._sent: dict[str, object] = {}
         self.batches = 0
         self.signals_sent = 0
 
     def clock(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.now)
+        return dt.datetime.fromtimestamp(self.now, self.tz)
 
     def attach(self) -> None:
         """Become the owner of the car's actuators, and report the car's first state."""
@@ -81,7 +83,8 @@ class ScenarioRunner:
     def _due_events(self) -> None:
         while self._next_event < len(self.events):
             event = self.events[self._next_event]
-            due = dt.datetime.combine(dt.date.fromtimestamp(self.start), event.at).timestamp()
+            first_day = dt.datetime.fromtimestamp(self.start, self.tz).date()
+            due = dt.datetime.combine(first_day, event.at, tzinfo=self.tz).timestamp()
             if due < self.start:
                 due += 86_400
             if due > self.now:
