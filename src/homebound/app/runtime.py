@@ -19,6 +19,7 @@ from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
+from homebound.app.drive_departures import DriveDepartures
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.library import AutomationLibrary
 from homebound.energy.service import EnergyService
@@ -164,6 +165,10 @@ class Runtime:
             self.can_gateways.append((gateway, asyncio.create_task(gateway.run(), name="can-gateway")))
         if self.energy is not None:
             self.energy.on_event = lambda text: self.activity.log("charging", text)
+            departures = DriveDepartures(self.carlog.queries, [vehicle.id for vehicle in self.config.vehicles])
+            await departures.load()
+            self.carlog.add_listener(departures.on_car_event)
+            self.energy.connect_history(departures)
             await self.energy.start()
             topic = self.config.energy.tariff.mqtt_topic
             if topic and self.mqtt is not None:
