@@ -17,6 +17,9 @@ from homebound.model.errors import HomeboundError
 
 # StrictUndefined: `value_json.missing` is an error we report, not an empty string we would store.
 _ENVIRONMENT = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+# Home Assistant's own JSON filters, which device configs use (`{{ {...} | to_json }}`).
+_ENVIRONMENT.filters["to_json"] = lambda value: json.dumps(value)
+_ENVIRONMENT.filters["from_json"] = lambda value: json.loads(value)
 
 
 class TemplateFailed(HomeboundError):
@@ -61,7 +64,7 @@ def render_value(source: str | None, payload: str) -> str:
         return payload
     try:
         value_json = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         value_json = None
     keys = _simple_keys(source)
     if keys is not None:
@@ -80,12 +83,13 @@ def render_value(source: str | None, payload: str) -> str:
         raise TemplateFailed(f"template {source!r} failed on {payload[:80]!r}: {error}") from None
 
 
-def render_command(source: str | None, value: object) -> str:
-    """Apply a `command_template` to a command value (`value`)."""
+def render_command(source: str | None, value: object, variables: dict[str, object] | None = None) -> str:
+    """Apply a `command_template` to a command value (`value`, and any other variables the kind offers, such
+    as an alarm panel's `action` and `code`)."""
     if not source:
         return _plain(value)
     try:
-        return str(_compile(source).render(value=value))
+        return str(_compile(source).render(**(variables or {}), value=value))
     except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
         raise TemplateFailed(f"command template {source!r} failed on {value!r}: {error}") from None
 
