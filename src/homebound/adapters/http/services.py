@@ -61,10 +61,22 @@ class DeviceView(Protocol):
     def last_error(self) -> str | None: ...
 
 
+class DevicePicture(Protocol):
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+
+
 class DeviceDirectory(Protocol):
     def device_ids(self) -> list[str]: ...
 
     def device(self, device_id: str) -> DeviceView | None: ...
+
+    def image(self, device_id: str, path: str) -> DevicePicture | None:
+        """The last picture of a camera or image datapoint (whose value is only a reference to it)."""
 
 
 class SystemStatus(Protocol):

@@ -92,10 +92,13 @@ class Valve(Entity):
                     return text_option(self.config, "payload_stop", "STOP")
                 return _number(to_device[str(value)])
 
-            self.encoder("Command", "command_topic", encode_command, "command_template")
-            self.encoder("Position", "command_topic",
-                         lambda v: _number(closed_at + float(v) * span / 100),  # type: ignore[arg-type]
-                         "command_template")
+            def to_position(value: object) -> str:
+                return _number(closed_at + float(value) * span / 100)  # type: ignore[arg-type]
+
+            self.encoder("Command", "command_topic", encode_command, "command_template",
+                         lambda v: {"value": encode_command(v)})
+            self.encoder("Position", "command_topic", to_position, "command_template",
+                         lambda v: {"value": to_position(v)})
         else:
             payloads = {"OPEN": text_option(self.config, "payload_open", "OPEN"),
                         "CLOSE": text_option(self.config, "payload_close", "CLOSE"),

@@ -12,6 +12,7 @@ from homebound.adapters.mqtt.kinds.base import (
     SENSOR,
     Entity,
     number_option,
+    plain,
     strings_option,
     temperature_unit,
     text_option,
@@ -58,7 +59,7 @@ class WaterHeater(Entity):
         self.encoder("Mode", "mode_command_topic", str, "mode_command_template")
         self.number_route("TargetTemperature", "temperature_state_topic", "temperature_state_template",
                           default_template_key="value_template")
-        self.encoder("TargetTemperature", "temperature_command_topic", str, "temperature_command_template")
+        self.encoder("TargetTemperature", "temperature_command_topic", plain, "temperature_command_template")
         self.number_route("CurrentTemperature", "current_temperature_topic", "current_temperature_template",
                           default_template_key="value_template")
         on = text_option(self.config, "payload_on", "ON")
