@@ -11,6 +11,7 @@ from homebound.adapters.http.services import HttpServices
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.phones import PhonesOverMqtt
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
 from homebound.automations.engine import AutomationEngine
@@ -21,7 +22,10 @@ from homebound.hub.core import Hub
 from homebound.hub.principals import Door, principal
 from homebound.messaging import Bus, LocalBus
 from homebound.model.catalog import Catalog
+from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.presence.household import Household
+from homebound.presence.phone_key import PhoneKey
 from homebound.simulators.household.runner import HouseholdSimulator
 from homebound.storage.automation_store import AutomationStore
 from homebound.storage.database import Database
@@ -70,7 +74,20 @@ class Runtime:
         if settings.url and settings.publish_vehicles:
             assert self.mqtt is not None
             self.publishers = [VehiclePublisher(self.hub, self.mqtt, vehicle.id, settings.discovery_prefix,
-                                                settings.base_topic) for vehicle in config.vehicles]
+                                                settings.base_topic, form=settings.discovery_form)
+                               for vehicle in config.vehicles]
+        self.people: Household | None = None
+        self.phone_key: PhoneKey | None = None
+        self.phones: PhonesOverMqtt | None = None
+        self._presence_task: asyncio.Task[None] | None = None
+        if config.people:
+            zones = [Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in config.zones]
+            self.people = Household(self.hub, list(config.people), config.presence, zones,
+                                       [v.id for v in config.vehicles], config.automations.zone_debounce_s)
+            if config.phone_key is not None:
+                self.phone_key = PhoneKey(self.hub, self.people, config.phone_key)
+            if self.mqtt is not None:
+                self.phones = PhonesOverMqtt(self.people, self.mqtt, config.presence)
 
     @property
     def default_vehicle(self) -> str:
@@ -79,7 +96,8 @@ class Runtime:
     def http_services(self) -> HttpServices:
         """What the REST and WebSocket door is given (it never sees this Runtime)."""
         return HttpServices(hub=self.hub, catalog=self.catalog, system=self, history=self.history,
-                            automations=self.library, activity=self.activity, devices=self.devices)
+                            automations=self.library, activity=self.activity, devices=self.devices,
+                            phones=self.people)
 
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
@@ -111,6 +129,11 @@ class Runtime:
             await self.mqtt.connect()
         if self.devices is not None:
             self.devices.start()
+        if self.people is not None:
+            self.people.start()
+            self._presence_task = asyncio.create_task(self._presence_clock(), name="presence-clock")
+        if self.phones is not None:
+            self.phones.start()
         for publisher in self.publishers:
             publisher.start()
         if self.config.simulation.household and self.mqtt is not None:
@@ -125,8 +148,19 @@ class Runtime:
         await self.automations.start()
         self.started_at = time.time()
 
+    async def _presence_clock(self) -> None:
+        """Bluetooth sightings age out and the phone key re-decides even when no message comes."""
+        assert self.people is not None
+        while True:
+            await asyncio.sleep(1.0)
+            self.people.tick()
+
     async def stop(self) -> None:
         """Close the doors, write what is buffered, then release the database."""
+        if self._presence_task is not None:
+            self._presence_task.cancel()
+        if self.phones is not None:
+            await self.phones.stop()
         await self.automations.stop()
         await self.automation_store.stop()
         if self._household_task is not None:
@@ -155,4 +189,7 @@ class Runtime:
                 **self.devices.stats(), "connected": self.mqtt.connected, "received": self.mqtt.received,
                 "vehicle_commands": sum(p.commands_received for p in self.publishers),
                 "vehicle_command_errors": sum(p.command_errors for p in self.publishers)},
+            "presence": None if self.people is None else {
+                **self.people.stats(), "bad_messages": dict(self.phones.errors) if self.phones else {},
+                "phone_key": None if self.phone_key is None else self.phone_key.decisions[-5:]},
         }

@@ -19,6 +19,10 @@ class Door(StrEnum):
     AUTOMATION = "automation"
     CONFIG = "config"
     SIMULATOR = "simulator"
+    PHONE = "phone"
+    """A household member's phone: its OwnTracks messages, and commands it asks for (a destination, the
+    phone as the car's key), named by the member."""
+    PRESENCE = "presence"
 
 
 def principal(door: Door, name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from homebound.automations.traces import Trace
 from homebound.hub.commands import Command
@@ -79,6 +79,18 @@ class DeviceDirectory(Protocol):
         """The last picture of a camera or image datapoint (whose value is only a reference to it)."""
 
 
+class PhoneService(Protocol):
+    def on_owntracks(self, user: str, device: str, payload: bytes, via: Literal["mqtt", "http"],
+                     now: float | None = None) -> list[dict[str, object]]:
+        """One OwnTracks message; the messages its protocol answers."""
+
+    def only_phone_of(self, user: str) -> str | None:
+        """The device name of the user's only phone (None: several or none)."""
+
+    def people(self) -> list[dict[str, object]]:
+        """Each member with presence, for listing."""
+
+
 class SystemStatus(Protocol):
     @property
     def default_vehicle(self) -> str: ...
@@ -109,3 +121,4 @@ class HttpServices:
     automations: AutomationService
     activity: ActivityFeed
     devices: DeviceDirectory | None = None
+    phones: PhoneService | None = None

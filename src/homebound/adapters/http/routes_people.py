@@ -1,0 +1,15 @@
+"""The household's members and where they are (home, away, a zone, approaching; room; near the car)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from homebound.adapters.http.deps import ServicesDep
+
+router = APIRouter(prefix="/api/v1/people", tags=["phones"])
+
+
+@router.get("")
+async def list_people(services: ServicesDep) -> list[dict[str, object]]:
+    """Every member with their presence; empty when no `people:` are configured."""
+    return [] if services.phones is None else services.phones.people()
