@@ -99,8 +99,6 @@ def serve(
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
     if settings.mqtt.url:
         console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
-    if settings.kuksa.enabled:
-        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
     uvicorn_config = uvicorn.Config(create_app(runtime.http_services()), host=server.host, port=server.port,
                             log_level="warning", ws="websockets-sansio")
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
@@ -127,6 +125,9 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         await runtime.stop()
         return 1
+    if runtime.kuksa is not None:  # after start: with --grpc-port 0 this is the port actually bound
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {runtime.kuksa.host}:{runtime.kuksa.bound_port}",
+                      highlight=False)
     try:
         await server.serve()
     finally:

@@ -205,7 +205,7 @@ class VehiclePublisher:
         return document
 
     async def _publish_states(self) -> None:
-        paths = sorted({item.path for item in STATE} | set(vss.LOCATION))
+        paths = sorted(set(STATE_PATHS) | set(vss.LOCATION))
         subscription = self.hub.subscribe(self.vehicle.id, paths, [Field.VALUE], max_batches=10)
         with contextlib.closing(subscription):
             self._publish_now(location=True)
