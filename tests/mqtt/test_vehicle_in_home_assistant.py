@@ -82,7 +82,8 @@ def test_older_home_assistant_gets_one_config_per_component(tmp_path: Path, obse
         wait(lambda: observer.seen(topic))
         speed = json.loads(observer.seen(topic)[-1])
         assert speed["unique_id"] == "homebound_car1_speed" and "p" not in speed
-        assert speed["dev"]["name"] == "Family car" and speed["availability_topic"] == f"{topics.base}/car1/availability"
+        assert speed["dev"]["name"] == "Family car"
+        assert speed["availability_topic"] == f"{topics.base}/car1/availability"
         assert observer.seen(f"{topics.prefix}/lock/homebound_car1/lock/config")
         assert not observer.seen(f"{topics.prefix}/device/homebound_car1/config")
 
