@@ -22,6 +22,7 @@ from rich.table import Table
 from homebound.adapters.http import create_app
 from homebound.app.config import (
     AutomationsConfig,
+    CatalogConfig,
     CommandsConfig,
     Config,
     KuksaConfig,
@@ -35,6 +36,8 @@ from homebound.app.runtime import Runtime
 from homebound.automations.schema import ZoneConfig
 from homebound.hub.commands import CommandState
 from homebound.model.geometry import distance_m
+from homebound.presence.config import MemberConfig, PhoneConfig, PhoneKeyConfig, PresenceConfig, StationConfig
+from homebound.simulators.household.family import FamilyMember, FamilySimulator
 from homebound.simulators.vehicle.runner import ScenarioRunner
 from homebound.simulators.vehicle.scenario import Scenario
 
@@ -62,9 +65,21 @@ class Summary:
     sim_minutes: float
 
 
+ANA = FamilyMember(user="ana", device="phone", tag="irk:ana-phone", name="Ana")
+
+
 def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqtt: str | None) -> Config:
     home = scenario.home
+    vehicle = scenario.vehicle.id
     return Config(
+        catalog=CatalogConfig(overlays=[find_examples("overlays") / "navigation.yaml"]),
+        people=[MemberConfig(id="ana", name="Ana", phones=[PhoneConfig(user=ANA.user, device=ANA.device)],
+                             tags=[ANA.tag])],
+        presence=PresenceConfig(ble_timeout_s=5.0, stations=[StationConfig(id="kitchen", room="Kitchen"),
+                                          StationConfig(id="garage", room="Garage", vehicle=vehicle),
+                                          StationConfig(id="car_cabin", room="Car", home=False, vehicle=vehicle)]),
+        phone_key=PhoneKeyConfig(vehicle=vehicle, members=["ana"], stations=["garage"],
+                                 debounce_s=2.0),
         server=ServerConfig(port=port), storage=StorageConfig(url=f"sqlite:///{database}"),
         kuksa=KuksaConfig(enabled=False), mqtt=MqttConfig(url=mqtt),
         commands=CommandsConfig(timeout_s=120),
@@ -118,6 +133,10 @@ class Demo:
             "plugged, not charging" if car.plugged else "not plugged")
         state.add_row("charging", charging, "cabin", f"{car.cabin_c:4.1f} °C"
                       + (f" → {car.setpoint_c:g} °C" if car.hvac_on else ""))
+        if self.runtime.people is not None:
+            ana = self.runtime.people.view("ana")
+            state.add_row("Ana", f"{ana.state}" + (f", {ana.room}" if ana.room else ""),
+                          "car doors", "locked" if self._locked() else "unlocked")
         devices = Table(show_header=True, header_style="bold", expand=True)
         devices.add_column("device")
         devices.add_column("state")
@@ -137,6 +156,10 @@ class Demo:
                         f"{escape(str(entry['text']))}")
         return Group(Panel(state, title=f"{self.runtime.config.vehicles[0].name} — {runner.scenario.name}"),
                      Panel(devices, title="household"), Panel(log, title="automations and commands"))
+
+    def _locked(self) -> bool:
+        doors = self.runner.car.state.locked
+        return all(doors.values())
 
     def print_new_activity(self) -> None:
         activity = self.runtime.activity
@@ -170,6 +193,7 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     runtime.automations.clock.follow(runner.clock, speed)
     await runtime.start()
     runner.attach()
+    family = _family(runtime, runner, scenario)
     demo = Demo(runtime, runner, console)
     server = QuietServer(uvicorn.Config(create_app(runtime.http_services()), host="127.0.0.1",
                                         port=port, log_level="error", ws="websockets-sansio"))
@@ -195,9 +219,32 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
             await simulation
     finally:
         simulation.cancel()
+        if family is not None:
+            family.cancel()
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
         summary = demo.summary()
         await runtime.stop()
     return summary
+
+
+def _family(runtime: Runtime, runner: ScenarioRunner, scenario: Scenario) -> asyncio.Task[None] | None:
+    """Ana's phone (OwnTracks) and its Bluetooth, riding in the car and walking up to it in the garage."""
+    if runtime.mqtt is None or runtime.people is None:
+        return None
+    car = runner.car.state
+    member = FamilySimulator(runtime.mqtt, ANA, lambda: (car.latitude, car.longitude, car.speed_mps * 3.6),
+                             (scenario.home.latitude, scenario.home.longitude),
+                             on_log=lambda text: runtime.activity.log("phone", text))
+    member.start()
+    key = runtime.phone_key
+    if key is not None:
+        key.on_decision.append(lambda text: runtime.activity.log("phone key", text))
+
+    async def walk() -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            member.tick()
+
+    return asyncio.create_task(walk(), name="family")

@@ -1,6 +1,9 @@
 """The phone as the car's key: unlock when a member with the right to the car walks up to it, lock when they
 walk away.
 
+Its stations are those beside the car (the garage, the driveway): a station inside the car hears the driver,
+which is not an approach.
+
 Safe by construction: only Bluetooth distance counts (a GPS fix says a street, not an arm's length), it must
 hold for `debounce_s` below `unlock_within_m` (and beyond `lock_beyond_m` to lock: the gap keeps it from
 flapping), the car must be parked and all its doors locked to unlock, never while it moves (and the hub's own
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from homebound.hub.commands import Command
@@ -45,6 +49,7 @@ class PhoneKey:
     unlocked_by: str | None = None
     commands: list[Command] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
+    on_decision: list[Callable[[str], None]] = field(default_factory=list)
     _busy: bool = False
 
     def __post_init__(self) -> None:
@@ -73,6 +78,8 @@ class PhoneKey:
         holder = self.holders.get(member)
         if holder is None or self._busy or not self.hub.exists(self.config.vehicle):
             return
+        if any(self.hub.pending_command(self.config.vehicle, f"{door}.IsLocked") for door in vss.DOORS):
+            return  # a lock or unlock is under way: let it end first
         distance = self.household.vehicle_distance(member, now, set(self.config.stations))
         close = distance is not None and distance <= self.config.unlock_within_m
         far = distance is None or distance >= self.config.lock_beyond_m
@@ -80,10 +87,12 @@ class PhoneKey:
         holder.far_since = (holder.far_since or now) if far else None
         moving, all_locked, any_unlocked, all_shut = self._car()
         held = self.config.debounce_s
+        if close and moving:
+            holder.near_since = None  # closeness counts only from when the car stands still
+            self._decide(f"{member} is at the car but it is moving: not unlocked")
+            return
         if close and holder.near_since is not None and now - holder.near_since >= held:
-            if moving:
-                self._decide(f"{member} is at the car but it is moving: not unlocked")
-            elif all_locked:
+            if all_locked:
                 self._start(member, locked=False)
             return
         everyone_away = all(h.far_since is not None and now - h.far_since >= held for h in self.holders.values())
@@ -96,6 +105,8 @@ class PhoneKey:
             self.decisions.append(text)
             del self.decisions[:-100]
             log.info("phone key: %s", text)
+            for listener in self.on_decision:
+                listener(text)
 
     def _start(self, member: str, locked: bool) -> None:
         self._busy = True
