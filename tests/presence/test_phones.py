@@ -145,3 +145,17 @@ def test_a_waypoint_shared_from_a_phone_without_navigation_in_the_catalog_is_cou
         server: LiveServer, observer: Observer, roots: Roots) -> None:
     observer.publish(f"{roots.owntracks}/ana/pixel/waypoint", waypoint("car: Dentist", 48.2, 11.6))
     wait(lambda: server.runtime.metrics()["presence"]["errors"].get("destination") == 1)  # type: ignore[index]
+
+
+def test_people_list_prints_json_for_scripts(server: LiveServer, observer: Observer, roots: Roots) -> None:
+    import subprocess
+    import sys
+
+    observer.publish(f"{roots.owntracks}/ana/pixel", location(HOME[0], HOME[1]))
+    wait(lambda: people(server)["ana"]["state"] == "home")
+    homebound = str(Path(sys.executable).parent / "homebound")
+    result = subprocess.run([homebound, "people", "list", "--json", "--hub", server.base_url], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    listed = {p["id"]: p for p in json.loads(result.stdout)}
+    assert listed["ana"]["state"] == "home" and listed["ana"]["phones"] == ["ana/pixel"]

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_people, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.runtime import Runtime
 from homebound.model.errors import HomeboundError
@@ -31,6 +31,7 @@ app = typer.Typer(
 app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
+app.add_typer(cli_people.app, name="people")
 console = Console(stderr=True)
 
 
