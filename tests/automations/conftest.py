@@ -99,7 +99,7 @@ async def build_house(database: Database | None = None, debounce_s: float = 30.0
     engine.clock.follow(clock)
     await engine.start()
     house = House(hub, engine, bus, simulator, car, database)
-    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 8)
+    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 9)
     await house.settle()
     return house
 

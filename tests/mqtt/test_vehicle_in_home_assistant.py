@@ -93,10 +93,14 @@ def test_the_lock_is_locked_only_when_every_door_is(hub_server: LiveServer, obse
     hub = hub_server.runtime.hub
     doors = ["Vehicle.Cabin.Door.Row1.DriverSide", "Vehicle.Cabin.Door.Row1.PassengerSide",
              "Vehicle.Cabin.Door.Row2.DriverSide", "Vehicle.Cabin.Door.Row2.PassengerSide"]
+    def lock() -> object:
+        states = observer.seen(f"{topics.base}/car1/state")
+        return json.loads(states[-1])["locked"] if states else None
+
     hub_server.run(hub.ingest, "car1", {f"{d}.IsLocked": True for d in doors})
-    wait(lambda: json.loads(observer.seen(f"{topics.base}/car1/state")[-1])["locked"] == "LOCKED")
+    wait(lambda: lock() == "LOCKED")
     hub_server.run(hub.ingest, "car1", {f"{doors[3]}.IsLocked": False})  # the driver's door stays locked
-    wait(lambda: json.loads(observer.seen(f"{topics.base}/car1/state")[-1])["locked"] == "UNLOCKED")
+    wait(lambda: lock() == "UNLOCKED")
 
 
 def test_a_refused_command_springs_back_and_fires_the_refusal_event(hub_server: LiveServer, observer: Observer,
