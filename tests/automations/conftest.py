@@ -111,7 +111,7 @@ async def build_house(database: Database | None = None, debounce_s: float = 30.0
     sessions.add_listener(engine.car_event)
     await engine.start()
     house = House(hub, engine, bus, simulator, car, database, sessions)
-    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 10)
+    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 11)
     await house.settle()
     return house
 

@@ -54,7 +54,7 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def test_check_the_examples_and_a_bad_file(tmp_path: Path) -> None:
     good = run("automations", "check", str(EXAMPLES))
-    assert good.returncode == 0 and "9 valid, 0 problems" in good.stdout
+    assert good.returncode == 0 and "10 valid, 0 problems" in good.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: x\n  triggers: []\n  actions: [{delay: 1}]\n")
     result = run("automations", "check", str(bad))

@@ -15,7 +15,7 @@ import uvicorn
 from rich.console import Console
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_people, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
@@ -38,6 +38,7 @@ app.add_typer(cli_history.drives, name="drives")
 app.add_typer(cli_history.charges, name="charges")
 app.add_typer(cli_history.history, name="history")
 app.command("summary")(cli_history.summary)
+app.add_typer(cli_people.app, name="people")
 console = Console(stderr=True)
 
 
@@ -105,8 +106,6 @@ def serve(
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
     if settings.mqtt.url:
         console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
-    if settings.kuksa.enabled:
-        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
     uvicorn_config = server_config(create_app(runtime.http_services()), server.host, server.port)
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 
@@ -132,6 +131,9 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         await runtime.stop()
         return 1
+    if runtime.kuksa is not None:  # after start: with --grpc-port 0 this is the port actually bound
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {runtime.kuksa.host}:{runtime.kuksa.bound_port}",
+                      highlight=False)
     try:
         await server.serve()
     finally:

@@ -19,6 +19,7 @@ from homebound.history.config import HistoryConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
 from homebound.model.yaml_text import parse_yaml
+from homebound.presence.config import MemberConfig, PhoneKeyConfig, PresenceConfig
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 
@@ -103,6 +104,9 @@ class MqttConfig(Strict):
     ca_file: Path | None = Field(None, description="CA certificate for mqtts:// (default: the system's)")
     insecure_tls: bool = False
     publish_vehicles: bool = True
+    discovery_form: Literal["device", "component", "both"] = Field(
+        "device", description="how the car is announced to Home Assistant: one device message (HA 2024.11+), "
+                              "one message per component (every version), or both")
 
     @field_validator("url")
     @classmethod
@@ -150,6 +154,9 @@ class Config(Strict):
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     history: HistoryConfig = HistoryConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
+    people: list[MemberConfig] = Field(default_factory=list, description="the household's members and their phones")
+    presence: PresenceConfig = PresenceConfig()
+    phone_key: PhoneKeyConfig | None = Field(None, description="the phone as the car's key; off unless set")
 
     @field_validator("vehicles")
     @classmethod
@@ -162,6 +169,38 @@ class Config(Strict):
                 raise ValueError(f"vehicle id {vehicle.id!r} appears twice")
             seen.add(vehicle.id)
         return vehicles
+
+    @model_validator(mode="after")
+    def _people_known(self) -> Config:
+        ids = [m.id for m in self.people]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"people: a member id appears twice ({', '.join(sorted(ids))})")
+        phones = [(p.user, p.device) for m in self.people for p in m.phones]
+        if len(set(phones)) != len(phones):
+            raise ValueError("people: a phone (user and device) belongs to two members")
+        tags = [t for m in self.people for t in m.tags]
+        if len(set(tags)) != len(tags):
+            raise ValueError("people: a Bluetooth tag belongs to two members")
+        vehicles = [v.id for v in self.vehicles]
+        stations = [s.id for s in self.presence.stations]
+        for station in self.presence.stations:
+            if station.vehicle is not None and station.vehicle not in vehicles:
+                raise ValueError(f"presence.stations: {station.id!r} names vehicle {station.vehicle!r}, which is "
+                                 f"not one of the vehicles ({', '.join(vehicles)})")
+        key = self.phone_key
+        if key is not None:
+            if key.vehicle not in vehicles:
+                raise ValueError(f"phone_key.vehicle {key.vehicle!r} is not one of the vehicles "
+                                 f"({', '.join(vehicles)})")
+            unknown = [m for m in key.members if m not in ids]
+            if unknown:
+                raise ValueError(f"phone_key.members: {', '.join(unknown)} not among people "
+                                 f"({', '.join(ids) or 'none'})")
+            missing = [s for s in key.stations if s not in stations]
+            if missing:
+                raise ValueError(f"phone_key.stations: {', '.join(missing)} not among presence.stations "
+                                 f"({', '.join(stations) or 'none'})")
+        return self
 
     @model_validator(mode="after")
     def _kuksa_vehicle_known(self) -> Config:

@@ -24,6 +24,7 @@ from rich.table import Table
 from homebound.adapters.http import create_app
 from homebound.app.config import (
     AutomationsConfig,
+    CatalogConfig,
     CommandsConfig,
     Config,
     KuksaConfig,
@@ -43,6 +44,8 @@ from homebound.history.exports import local_time
 from homebound.history.session_queries import Page, Window
 from homebound.hub.commands import CommandState
 from homebound.model.geometry import distance_m
+from homebound.presence.config import MemberConfig, PhoneConfig, PhoneKeyConfig, PresenceConfig, StationConfig
+from homebound.simulators.household.family import FamilyMember, FamilySimulator
 from homebound.simulators.household.site import SimulatedSite
 from homebound.simulators.vehicle.runner import ScenarioRunner
 from homebound.simulators.vehicle.scenario import Scenario
@@ -94,9 +97,21 @@ async def session_summary(runtime: Runtime, vehicle: str, since: float, until: f
             "open": runtime.carlog.open_sessions(vehicle)}
 
 
+ANA = FamilyMember(user="ana", device="phone", tag="irk:ana-phone", name="Ana")
+
+
 def demo_config(scenario: Scenario, speed: float, port: int, database: Path, mqtt: str | None) -> Config:
     home = scenario.home
+    vehicle = scenario.vehicle.id
     return Config(
+        catalog=CatalogConfig(overlays=[find_examples("overlays") / "navigation.yaml"]),
+        people=[MemberConfig(id="ana", name="Ana", phones=[PhoneConfig(user=ANA.user, device=ANA.device)],
+                             tags=[ANA.tag])],
+        presence=PresenceConfig(ble_timeout_s=5.0, stations=[StationConfig(id="kitchen", room="Kitchen"),
+                                          StationConfig(id="garage", room="Garage", vehicle=vehicle),
+                                          StationConfig(id="car_cabin", room="Car", home=False, vehicle=vehicle)]),
+        phone_key=PhoneKeyConfig(vehicle=vehicle, members=["ana"], stations=["garage"],
+                                 debounce_s=2.0),
         server=ServerConfig(port=port), storage=StorageConfig(url=f"sqlite:///{database}"),
         kuksa=KuksaConfig(enabled=False), mqtt=MqttConfig(url=mqtt),
         commands=CommandsConfig(timeout_s=120),
@@ -170,6 +185,10 @@ class Demo:
             "plugged, not charging" if car.plugged else "not plugged")
         state.add_row("charging", charging, "cabin", f"{car.cabin_c:4.1f} °C"
                       + (f" → {car.setpoint_c:g} °C" if car.hvac_on else ""))
+        if self.runtime.people is not None:
+            ana = self.runtime.people.view("ana")
+            state.add_row("Ana", f"{ana.state}" + (f", {ana.room}" if ana.room else ""),
+                          "car doors", "locked" if self._locked() else "unlocked")
         devices = Table(show_header=True, header_style="bold", expand=True)
         devices.add_column("device")
         devices.add_column("state")
@@ -192,6 +211,10 @@ class Demo:
         if smart_charging is not None:
             panels.append(smart_charging)
         return Group(*panels, Panel(devices, title="household"), Panel(log, title="automations and commands"))
+
+    def _locked(self) -> bool:
+        doors = self.runner.car.state.locked
+        return all(doors.values())
 
     def print_new_activity(self) -> None:
         activity = self.runtime.activity
@@ -226,6 +249,7 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
     site = attach_energy(runtime, runner, speed, seed)
     await runtime.start()
     runner.attach()
+    family = _family(runtime, runner, scenario)
     demo = Demo(runtime, runner, console, site)
     server = QuietServer(server_config(create_app(runtime.http_services()), "127.0.0.1", port, log_level="error"))
     serving = asyncio.create_task(server.serve())
@@ -250,6 +274,8 @@ async def run_demo(scenario: Scenario, speed: float, duration: float | None, por
             await simulation
     finally:
         simulation.cancel()
+        if family is not None:
+            family.cancel()
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
@@ -296,3 +322,22 @@ def print_sessions(summary: Summary, console: Console) -> None:
 
 def _number(value: object, digits: int) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) and not isinstance(value, bool) else "-"
+def _family(runtime: Runtime, runner: ScenarioRunner, scenario: Scenario) -> asyncio.Task[None] | None:
+    """Ana's phone (OwnTracks) and its Bluetooth, riding in the car and walking up to it in the garage."""
+    if runtime.mqtt is None or runtime.people is None:
+        return None
+    car = runner.car.state
+    member = FamilySimulator(runtime.mqtt, ANA, lambda: (car.latitude, car.longitude, car.speed_mps * 3.6),
+                             (scenario.home.latitude, scenario.home.longitude),
+                             on_log=lambda text: runtime.activity.log("phone", text))
+    member.start()
+    key = runtime.phone_key
+    if key is not None:
+        key.on_decision.append(lambda text: runtime.activity.log("phone key", text))
+
+    async def walk() -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            member.tick()
+
+    return asyncio.create_task(walk(), name="family")

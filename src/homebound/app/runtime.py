@@ -16,6 +16,7 @@ from homebound.adapters.hub_link import InProcessLink
 from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
+from homebound.adapters.mqtt.phones import PhonesOverMqtt
 from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
 from homebound.app.config import Config
@@ -32,6 +33,8 @@ from homebound.messaging import Bus, LocalBus
 from homebound.model.catalog import Catalog
 from homebound.model.geometry import Zone
 from homebound.model.vss_loader import load_catalog
+from homebound.presence.household import Household
+from homebound.presence.phone_key import PhoneKey
 from homebound.simulators.household.base import SimulatedDevice
 from homebound.simulators.household.runner import HouseholdSimulator
 from homebound.simulators.household.site import SimulatedSite
@@ -108,7 +111,20 @@ class Runtime:
         if settings.url and settings.publish_vehicles:
             assert self.mqtt is not None
             self.publishers = [VehiclePublisher(self.hub, self.mqtt, vehicle.id, settings.discovery_prefix,
-                                                settings.base_topic) for vehicle in config.vehicles]
+                                                settings.base_topic, form=settings.discovery_form)
+                               for vehicle in config.vehicles]
+        self.people: Household | None = None
+        self.phone_key: PhoneKey | None = None
+        self.phones: PhonesOverMqtt | None = None
+        self._presence_task: asyncio.Task[None] | None = None
+        if config.people:
+            zones = [Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in config.zones]
+            self.people = Household(self.hub, list(config.people), config.presence, zones,
+                                       [v.id for v in config.vehicles], config.automations.zone_debounce_s)
+            if config.phone_key is not None:
+                self.phone_key = PhoneKey(self.hub, self.people, config.phone_key)
+            if self.mqtt is not None:
+                self.phones = PhonesOverMqtt(self.people, self.mqtt, config.presence)
 
     @property
     def default_vehicle(self) -> str:
@@ -118,7 +134,7 @@ class Runtime:
         """What the REST and WebSocket door is given (it never sees this Runtime)."""
         return HttpServices(hub=self.hub, catalog=self.catalog, system=self, history=self.history,
                             automations=self.library, activity=self.activity, sessions=self.carlog.queries,
-                            devices=self.devices, energy=self.energy)
+                            devices=self.devices, energy=self.energy, phones=self.people)
 
     async def start(self) -> None:
         """Migrate the database, restore the last state and pending commands, then start recording."""
@@ -149,6 +165,11 @@ class Runtime:
             await self.mqtt.connect()
         if self.devices is not None:
             self.devices.start()
+        if self.people is not None:
+            self.people.start()
+            self._presence_task = asyncio.create_task(self._presence_clock(), name="presence-clock")
+        if self.phones is not None:
+            self.phones.start()
         for publisher in self.publishers:
             publisher.start()
         if self.config.simulation.household and self.mqtt is not None:
@@ -184,8 +205,19 @@ class Runtime:
         await self.automations.start()
         self.started_at = time.time()
 
+    async def _presence_clock(self) -> None:
+        """Bluetooth sightings age out and the phone key re-decides even when no message comes."""
+        assert self.people is not None
+        while True:
+            await asyncio.sleep(1.0)
+            self.people.tick()
+
     async def stop(self) -> None:
         """Close the doors, write what is buffered, then release the database."""
+        if self._presence_task is not None:
+            self._presence_task.cancel()
+        if self.phones is not None:
+            await self.phones.stop()
         await self.automations.stop()
         await self.automation_store.stop()
         if self.energy is not None:
@@ -225,4 +257,7 @@ class Runtime:
             "energy": None if self.energy is None else {
                 "charge_points": len(self.energy.controllers), "cycles": self.energy.cycles,
                 "price_feed": None if self.price_feed is None else self.price_feed.stats()},
+            "presence": None if self.people is None else {
+                **self.people.stats(), "bad_messages": dict(self.phones.errors) if self.phones else {},
+                "phone_key": None if self.phone_key is None else self.phone_key.decisions[-5:]},
         }

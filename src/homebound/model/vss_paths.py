@@ -46,3 +46,8 @@ TRUNK_OPEN = "Vehicle.Body.Trunk.Rear.IsOpen"
 
 DOORS = tuple(f"Vehicle.Cabin.Door.Row{row}.{side}" for row in (1, 2) for side in ("DriverSide", "PassengerSide"))
 """The branches of the four doors a passenger car has (`<door>.IsLocked`, `<door>.IsOpen`, `<door>.Window...`)."""
+
+NAVIGATION_DESTINATION = "Vehicle.Cabin.Infotainment.Navigation.DestinationSet"
+DESTINATION_LATITUDE = f"{NAVIGATION_DESTINATION}.Latitude"
+DESTINATION_LONGITUDE = f"{NAVIGATION_DESTINATION}.Longitude"
+"""Where the car's navigation should take it (VSS 6.0; actuators), set from a phone's shared waypoint."""

@@ -14,6 +14,8 @@ from homebound.adapters.http import (
     routes_devices,
     routes_energy,
     routes_history,
+    routes_owntracks,
+    routes_people,
     routes_system,
     routes_vehicles,
     routes_web,
@@ -53,6 +55,8 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
     app.include_router(routes_vehicles.router)
     app.include_router(routes_commands.router)
     app.include_router(routes_devices.router)
+    app.include_router(routes_owntracks.router)
+    app.include_router(routes_people.router)
     app.include_router(routes_automations.router)
     app.include_router(routes_history.router)
     app.include_router(routes_energy.router)

@@ -1,5 +1,5 @@
-"""The household: phone, e-scooter, air purifier, rice cooker, garage door, lights, air conditioner, and the
-energy devices (wallbox, grid meter, solar inverter, in `energy_devices`).
+"""The household: phone, e-scooter, air purifier, rice cooker, garage door, lights, air conditioner, robot vacuum,
+and the energy devices (wallbox, grid meter, solar inverter, in `energy_devices`).
 
 Each behaves enough like the real thing to drive automations: the purifier's PM2.5 falls while it runs, the
 rice cooker finishes and says so, the garage door takes seconds to move, the air conditioner's room follows it.
@@ -220,7 +220,7 @@ class Lights(SimulatedDevice):
             "hall": {"p": "light", "name": "Hall", "stat_t": self.state_topic, "stat_val_tpl": "{{ value_json.hall }}",
                      "cmd_t": f"{self.base}/set/hall", "uniq_id": "lights_hall"},
             "living": {"p": "light", "schema": "json", "name": "Living room", "stat_t": f"{self.base}/living",
-                       "cmd_t": f"{self.base}/set/living", "brightness": True, "uniq_id": "lights_living"},
+                       "cmd_t": f"{self.base}/set/living", "sup_clrm": ["brightness"], "uniq_id": "lights_living"},
         }
 
     def state(self) -> dict[str, object]:
@@ -269,6 +269,47 @@ class AirConditioner(SimulatedDevice):
         self.room += (goal - self.room) * min(1.0, seconds / 900)
 
 
+class RobotVacuum(SimulatedDevice):
+    """A robot vacuum as its maker's MQTT bridge publishes it (Home Assistant's vacuum: JSON state, commands)."""
+
+    model = "Robot vacuum"
+    SPEEDS = ("quiet", "standard", "turbo")
+
+    def __init__(self, root: str = SIM_ROOT) -> None:
+        super().__init__("vacuum", "Robot vacuum", root)
+        self.status, self.fan_speed, self.battery, self.cleaned_s = "docked", "standard", 100.0, 0.0
+
+    def components(self) -> dict[str, dict[str, object]]:
+        return {"robot": {"p": "vacuum", "name": "Robot", "stat_t": self.state_topic,
+                          "cmd_t": f"{self.base}/set/command", "set_fan_speed_topic": f"{self.base}/set/fan_speed",
+                          "fan_speed_list": list(self.SPEEDS), "uniq_id": "vacuum_robot",
+                          "sup_feat": ["start", "pause", "stop", "return_home", "status", "locate", "fan_speed"]}}
+
+    def state(self) -> dict[str, object]:
+        return {"state": self.status, "fan_speed": self.fan_speed, "battery_level": round(self.battery)}
+
+    def command(self, key: str, payload: str) -> None:
+        if key == "fan_speed" and payload in self.SPEEDS:
+            self.fan_speed = payload
+        elif key == "command":
+            self.status = {"start": "cleaning", "pause": "paused", "stop": "idle",
+                           "return_to_base": "returning"}.get(payload, self.status)
+            if payload == "locate":
+                self.log.append("robot vacuum: beep beep (locate)")
+
+    def tick(self, seconds: float) -> None:
+        if self.status == "cleaning":
+            self.battery = max(0.0, self.battery - seconds / 36)  # an hour of cleaning drains it
+            self.cleaned_s += seconds
+            if self.cleaned_s >= 1800 or self.battery < 20:
+                self.status, self.cleaned_s = "returning", 0.0
+                self.log.append("robot vacuum: done, returning to its base")
+        elif self.status == "returning":
+            self.status = "docked"
+        elif self.status == "docked":
+            self.battery = min(100.0, self.battery + seconds / 18)
+
+
 def default_site(start: float | None = None, seed: int = 1) -> SimulatedSite:
     """A house near the demo's home: 8 kWp on the roof, a partly cloudy day, a 3 x 35 A main fuse."""
     now = time.time() if start is None else start
@@ -282,4 +323,5 @@ def household(root: str = SIM_ROOT, site: SimulatedSite | None = None,
     """The household's devices; the energy ones share `site` (a default one if none is given)."""
     site = site or default_site()
     return [Phone(root), Scooter(root), AirPurifier(root), RiceCooker(root), GarageDoor(root), Lights(root),
-            Wallbox(root, site, vehicle), GridMeter(site, root), SolarInverter(site, root), AirConditioner(root)]
+            Wallbox(root, site, vehicle), GridMeter(site, root), SolarInverter(site, root), AirConditioner(root),
+            RobotVacuum(root)]

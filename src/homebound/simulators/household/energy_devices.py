@@ -46,7 +46,7 @@ class Wallbox(SimulatedDevice):
                         "val_tpl": "{{ value_json.plugged }}", "uniq_id": "wallbox_plugged"},
             "charging": self.switch("charging", "Charging"),
             "power": self.sensor("power", "Power", "W", "power"),
-            "energy": self.sensor("energy", "Session energy", "kWh", "energy"),
+            "energy": self.sensor("energy", "Session energy", "kWh", "energy", state_class="total_increasing"),
             "current_limit": {"p": "number", "name": "Current limit", "stat_t": self.state_topic,
                               "val_tpl": "{{ value_json.current_limit }}", "cmd_t": f"{self.base}/set/current_limit",
                               "min": self.MIN_A, "max": self.MAX_A, "step": 1, "unit_of_meas": "A",
@@ -113,8 +113,8 @@ class GridMeter(SimulatedDevice):
 
     def components(self) -> dict[str, dict[str, object]]:
         return {"power": self.sensor("power", "Power", "W", "power"),
-                "import": self.sensor("import", "Energy imported", "kWh", "energy"),
-                "export": self.sensor("export", "Energy exported", "kWh", "energy")}
+                "import": self.sensor("import", "Energy imported", "kWh", "energy", state_class="total_increasing"),
+                "export": self.sensor("export", "Energy exported", "kWh", "energy", state_class="total_increasing")}
 
     def state(self) -> dict[str, object]:
         return {"power": round(self.site.grid_w), "import": round(self.site.import_kwh, 3),
@@ -135,7 +135,7 @@ class SolarInverter(SimulatedDevice):
 
     def components(self) -> dict[str, dict[str, object]]:
         return {"power": self.sensor("power", "Power", "W", "power"),
-                "energy": self.sensor("energy", "Energy", "kWh", "energy")}
+                "energy": self.sensor("energy", "Energy", "kWh", "energy", state_class="total_increasing")}
 
     def state(self) -> dict[str, object]:
         return {"power": round(self.site.solar_w), "energy": round(self.site.solar_kwh, 3)}

@@ -56,6 +56,7 @@ class CarState:
     distance_m: float = 0.0
     battery_out_kwh: float = 0.0  # lifetime energy out of the battery (AccumulatedConsumedEnergy)
     battery_in_kwh: float = 0.0   # lifetime energy into it: charging and regeneration (AccumulatedChargedEnergy)
+    destination: tuple[float, float] | None = None
 
 
 class SimulatedCar:
@@ -198,6 +199,8 @@ class SimulatedCar:
             out[f"{door}.IsOpen"] = False
             out[f"{door}.Window.Position"] = s.window[door]
             out[f"{door}.Window.IsOpen"] = s.window[door] > 0
+        if s.destination is not None:  # only ever set when the catalog has the navigation destination
+            out[vss.DESTINATION_LATITUDE], out[vss.DESTINATION_LONGITUDE] = s.destination
         if self.vin:
             out[vss.VIN] = self.vin
         out[vss.MODEL] = self.model.name
@@ -237,6 +240,10 @@ class SimulatedCar:
             s.topped_up = s.soc >= s.charge_limit
         elif path == vss.START_STOP_CHARGING:
             s.charging_requested = value == "START"
+        elif path in (vss.DESTINATION_LATITUDE, vss.DESTINATION_LONGITUDE):
+            lat, lon = s.destination or (s.latitude, s.longitude)
+            s.destination = (float(_number(value)), lon) if path == vss.DESTINATION_LATITUDE else (
+                lat, float(_number(value)))
 
 
 def _number(value: object) -> float:
