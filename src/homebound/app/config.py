@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
+from homebound.hub.safety import SafetyConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
 from homebound.model.yaml_text import parse_yaml
@@ -142,6 +143,8 @@ class Config(Strict):
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
     limits: LimitsConfig = LimitsConfig()
+    safety: SafetyConfig = Field(default_factory=SafetyConfig,
+                                 description="make the safety interlocks stricter (docs/configuration.md)")
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
 

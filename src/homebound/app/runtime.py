@@ -17,7 +17,7 @@ from homebound.adapters.kuksa.server import KuksaServer
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
-from homebound.app.config import Config
+from homebound.app.config import Config, ConfigError
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.library import AutomationLibrary
 from homebound.history.queries import HistoryQueries
@@ -49,7 +49,11 @@ class Runtime:
         self.config = config
         limits = config.limits.limits()
         self.catalog = (catalog or load_catalog(config.catalog.vss, config.catalog.overlays)).with_limits(limits)
-        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits)
+        interlocks = config.safety.interlocks()
+        unguarded = interlocks.unguarded(self.catalog)
+        if unguarded:
+            raise ConfigError("the safety section guards paths the catalog does not have:\n  " + "\n  ".join(unguarded))
+        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits, safety=interlocks)
         storage = config.storage
         self.database = Database(storage.url, durable=storage.durability == "durable")
         self.store = StateStore(self.database)
