@@ -15,7 +15,7 @@ import uvicorn
 from rich.console import Console
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_gateway, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_gateway, cli_safety, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
@@ -33,6 +33,7 @@ app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
 app.add_typer(cli_gateway.app, name="gateway")
+app.add_typer(cli_safety.app, name="safety")
 console = Console(stderr=True)
 
 

@@ -194,7 +194,8 @@ def load_config(path: Path | None) -> Config:
     try:
         config = Config.model_validate(document)
     except ValidationError as error:
-        problems = "\n".join(f"  {_location(tuple(e['loc']))}: {e['msg']}" for e in error.errors())
+        problems = "\n".join(f"  {_location(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in error.errors())
         raise ConfigError(f"{path}: invalid configuration:\n{problems}") from None
     base = path.parent
     catalog = CatalogConfig(vss=[_resolve(base, p) for p in config.catalog.vss],

@@ -119,7 +119,7 @@ class SafetyConfig(_Strict):
         if isinstance(data, dict):
             for key in data:
                 if str(key) in _LOOSENING_KEYS:
-                    raise ValueError(f"safety.{str(key)[:40]}: built-in rules cannot be disabled or relaxed; the "
+                    raise ValueError(f"{str(key)[:40]}: built-in rules cannot be disabled or relaxed; the "
                                      "safety section can only make them stricter (see docs/configuration.md)")
         return data
 

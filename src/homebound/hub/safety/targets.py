@@ -12,7 +12,8 @@ from typing import Protocol
 
 from homebound.model.signal import Scalar, Value
 
-OPENING_WORDS = frozenset({"OPEN", "ONE_SHOT_OPEN", "TILT_UP"})
+_OPENING = ("OPEN", "ONE_SHOT_OPEN", "TILT_UP")
+OPENING_WORDS = frozenset(_OPENING)
 """The `Switch` values (and VSS 4.0's `ChargePortFlap`) that open something."""
 
 
@@ -87,7 +88,7 @@ class Opening:
         return ""
 
     def describe(self) -> str:
-        return "opening (true, a position further open, " + "/".join(sorted(OPENING_WORDS)) + ")"
+        return "opening (true, a position further open, " + "/".join(_OPENING) + ")"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,14 +36,14 @@ _BOUNDS: dict[str, _Bound] = {
 
 
 def check_stricter(key: str, value: float) -> float:
-    """The value if it is at least as strict as the built-in one; ValueError naming `safety.<key>` if not."""
+    """The value if it is at least as strict as the built-in one; ValueError saying which way it may go if not."""
     bound = _BOUNDS[key]
     if not math.isfinite(value):
-        raise ValueError(f"safety.{key}: {value} is not a number")
+        raise ValueError(f"{value} is not a number")
     looser = value > bound.loosest if bound.stricter_is == "lower" else value < bound.loosest
     if looser:
         most = "at most" if bound.stricter_is == "lower" else "at least"
-        raise ValueError(f"safety.{key}: {value:g} {bound.unit} would loosen the safety interlocks; it may only be "
+        raise ValueError(f"{value:g} {bound.unit} would loosen the safety interlocks; it may only be "
                          f"made stricter ({bound.stricter_is}): {most} {bound.loosest:g} {bound.unit}")
     return value
 
@@ -64,7 +64,10 @@ class Thresholds:
     def __post_init__(self) -> None:
         for field_ in fields(self):
             if field_.name in _BOUNDS:
-                check_stricter(field_.name, getattr(self, field_.name))
+                try:
+                    check_stricter(field_.name, getattr(self, field_.name))
+                except ValueError as error:
+                    raise ValueError(f"safety.{field_.name}: {error}") from None
         if self.moving_speed_kmh <= 0:
             raise ValueError(f"safety.moving_speed_kmh: {self.moving_speed_kmh:g} km/h must be above 0 (at 0 every "
                              "speed reading counts as moving, so the car could never be unlocked)")
