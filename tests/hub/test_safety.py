@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from homebound.app.config import ConfigError, load_config
 from homebound.app.runtime import Runtime
@@ -412,4 +413,16 @@ def test_the_remote_start_overlay_defines_the_guarded_actuator(with_remote_start
     meta = with_remote_start.signals[vss.REMOTE_START]
     assert meta.kind.value == "actuator" and meta.datatype.value == "boolean"
     assert [rule.name for rule in Interlocks().rules if rule.guards(vss.REMOTE_START)] == [
+        "no_remote_start_while_moving"]
+
+
+def test_the_documented_example_is_valid_and_guards_the_cars_own_path(catalog: Catalog) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    block = next(b for b in docs.split("```yaml")[1:] if "no_mirror_fold_while_moving" in b).split("```")[0]
+    document = yaml.safe_load(block)
+    acme = apply_overlay(catalog, {"Vehicle.Private.Acme.RemoteStart": {"type": "actuator", "datatype": "boolean"}},
+                         "acme.yaml")
+    interlocks = SafetyConfig.model_validate(document["safety"]).interlocks()
+    assert interlocks.unguarded(acme) == []
+    assert [rule.name for rule in interlocks.rules if rule.guards("Vehicle.Private.Acme.RemoteStart")] == [
         "no_remote_start_while_moving"]
