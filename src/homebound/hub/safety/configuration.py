@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from homebound.hub.safety.conditions import Condition
 from homebound.hub.safety.interlocks import Interlocks
@@ -125,9 +125,8 @@ class SafetyConfig(_Strict):
 
     @field_validator("moving_speed_kmh", "climate_max_c", "climate_min_c", "seat_heating_max_percent")
     @classmethod
-    def _stricter(cls, value: float, info: object) -> float:
-        name = getattr(info, "field_name", "")
-        return check_stricter(str(name), value)
+    def _stricter(cls, value: float, info: ValidationInfo) -> float:
+        return check_stricter(str(info.field_name), value)
 
     @field_validator("extra_paths")
     @classmethod
