@@ -15,7 +15,16 @@ import uvicorn
 from rich.console import Console
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_people, cli_vss
+from homebound.app import (
+    cli_audit,
+    cli_automations,
+    cli_devices,
+    cli_energy,
+    cli_gateway,
+    cli_history,
+    cli_people,
+    cli_vss,
+)
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
@@ -39,6 +48,7 @@ app.add_typer(cli_history.charges, name="charges")
 app.add_typer(cli_history.history, name="history")
 app.command("summary")(cli_history.summary)
 app.add_typer(cli_people.app, name="people")
+app.add_typer(cli_audit.app, name="audit")
 console = Console(stderr=True)
 
 
