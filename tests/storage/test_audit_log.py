@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from homebound.hub.audit import GENESIS, Anchor, AuditAction, AuditError, AuditRecord, canonical_json
+from homebound.hub.audit import GENESIS, Anchor, AuditAction, AuditError, AuditRecord
+from homebound.model.canonical import canonical_json
 from homebound.storage.audit_store import AuditStore, ProblemKind
 from homebound.storage.database import Database
 

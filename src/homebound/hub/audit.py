@@ -15,7 +15,6 @@ hashed and any database stores it.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 import time
@@ -23,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from homebound.model.canonical import canonical_json
 from homebound.model.errors import HomeboundError, shown
 
 GENESIS = "0" * 64
@@ -105,12 +105,6 @@ def clean_detail(detail: Mapping[str, object]) -> dict[str, object]:
     if len(text) <= MAX_DETAIL_BYTES:
         return cleaned
     return {"truncated": True, "shown": clean_text(text.decode("utf-8"), MAX_DETAIL_BYTES // 2)}
-
-
-def canonical_json(value: object) -> bytes:
-    """Sorted keys, no spaces, UTF-8, no NaN: the one spelling of a value that is hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

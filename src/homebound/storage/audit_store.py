@@ -28,11 +28,11 @@ from homebound.hub.audit import (
     ChainWalk,
     ProblemKind,
     StoredRecord,
-    canonical_json,
     chain,
     clean_text,
     fingerprints,
 )
+from homebound.model.canonical import canonical_json
 from homebound.storage.database import Database
 from homebound.storage.schema import audit_log
 

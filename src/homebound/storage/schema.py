@@ -213,3 +213,21 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_actor_ts", "actor", "ts"),
     sa.Index("ix_audit_log_thing_ts", "thing", "ts"),
 )
+
+# What each member key has spent (hub/envelopes.py): the highest counter accepted, and recent nonces.
+envelope_counters = sa.Table(
+    "envelope_counters",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("counter", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)
+
+envelope_nonces = sa.Table(
+    "envelope_nonces",
+    metadata,
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("accepted_at", sa.Double(), nullable=False),
+    sa.Index("ix_envelope_nonces_accepted_at", "accepted_at"),
+)
