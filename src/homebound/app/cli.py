@@ -22,6 +22,7 @@ from homebound.app import (
     cli_energy,
     cli_gateway,
     cli_history,
+    cli_mqtt,
     cli_people,
     cli_vss,
 )
@@ -49,6 +50,7 @@ app.add_typer(cli_history.history, name="history")
 app.command("summary")(cli_history.summary)
 app.add_typer(cli_people.app, name="people")
 app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_mqtt.app, name="mqtt")
 console = Console(stderr=True)
 
 
