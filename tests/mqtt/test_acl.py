@@ -331,3 +331,13 @@ def test_devices_a_running_hub_discovered_are_added_and_a_hostile_one_left_out(
     assert "device spoofer left out" in result.stderr and "only the hub publishes the car's topics" in " ".join(
         result.stderr.split())
     assert set(kept_passwords(folder)) == {"homebound", "kettle-42"}
+
+
+def test_the_plan_in_the_documentation_is_valid() -> None:
+    from homebound.adapters.mqtt.acl import validate_plan
+    from tests.conftest import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "security.md").read_text()
+    block = text.split("```yaml\n# mqtt-plan.yaml\n", 1)[1].split("```", 1)[0]
+    plan = validate_plan(yaml.safe_load(block), "docs/security.md")
+    assert [d.username for d in plan.devices] == ["garage", "zigbee2mqtt"]

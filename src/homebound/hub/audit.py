@@ -255,9 +255,9 @@ class ChainWalk:
             problems.append(ChainProblem(last_seq + 1, ProblemKind.MISSING,
                                          f"{gone} missing: deleted from the log"))
             linked_check = False
-        elif seq <= last_seq or seq < 1:
+        elif seq < 1:
             problems.append(ChainProblem(seq, ProblemKind.OUT_OF_ORDER,
-                                         f"record {seq} comes after record {last_seq}: inserted into the log"))
+                                         f"record {seq} comes before the first record (1): inserted into the log"))
         problems += self._check_hash(seq, record)
         if linked_check and record.fields["prev_hash"] != last_hash:
             before = f"record {last_seq}" if last_seq else "the start of the log"
