@@ -34,7 +34,7 @@ PLAN = """
 base_topic: homebound
 discovery_prefix: homeassistant
 vehicles: [car1]
-hub: {username: homebound}
+hub: {username: homebound, read: [owntracks/#], write: [owntracks/#]}
 services:
   - username: homeassistant
     car_commands: true
@@ -213,15 +213,20 @@ def test_the_hub_runs_on_the_locked_broker_with_its_generated_login(tmp_path: Pa
     login = f"homebound:{locked_broker.passwords['homebound']}"
     config = mqtt_config(tmp_path, topics, without_provider="wait").model_copy(update={"mqtt": MqttConfig(
         url=f"mqtt://{login}@127.0.0.1:{locked_broker.port}", discovery_prefix="homeassistant",
-        base_topic="homebound")})
+        base_topic="homebound", discovery_form="both")})
+    home_assistant = locked_broker.login("homeassistant")
+    home_assistant.subscribe("homeassistant/device/homebound_car1/config",
+                             "homeassistant/lock/homebound_car1/lock/config")
     with live_server(config) as server:
+        wait(lambda: home_assistant.seen("homeassistant/device/homebound_car1/config")
+             and home_assistant.seen("homeassistant/lock/homebound_car1/lock/config"))
         garage = locked_broker.login("garage")
         garage.publish("homeassistant/cover/garage/door/config", GARAGE_DISCOVERY, retain=True)
         garage.publish("garage/door/state", "closed", retain=True)
         wait(lambda: server.run(server.runtime.hub.exists, "garage-1")
              and server.run(server.runtime.hub.read, "garage-1", "Cover.Door.State") is not None)
         garage.publish("homebound/car1/set/charge_limit", "50")
-        locked_broker.login("homeassistant").publish("homebound/car1/set/charge_limit", "85")
+        home_assistant.publish("homebound/car1/set/charge_limit", "85")
         wait(lambda: server.run(server.runtime.hub.read_target, "car1", LIMIT) is not None)
         target = server.run(server.runtime.hub.read_target, "car1", LIMIT)
         assert target[0] == 85 and server.runtime.metrics()["mqtt"]["vehicle_commands"] == 1  # type: ignore[index]
@@ -281,6 +286,8 @@ def test_the_acl_gives_anonymous_clients_nothing_and_turns_them_away(tmp_path: P
     (PLAN.replace("publishes: [lamp/#", "publishes: [homebound/car1/set/lock"),
      "device 'lamp' would publish 'homebound/car1/set/lock', which overlaps 'homebound/#'"),
     (PLAN.replace("publishes: [lamp/#", "publishes: [garage/#"), "devices 'garage' and 'lamp' share topics"),
+    (PLAN.replace("homeassistant/light/lamp/config", "homeassistant/sensor/homebound_car1/speed/config"),
+     "overlaps 'homeassistant/+/homebound_car1/+/config'"),
     (PLAN.replace("commands: [lamp/set]", "commands: [homebound/car1/location]"), "would read"),
     (PLAN.replace("  - username: dashboard", "  - username: dashboard\n    write: ['#']"),
      "give it car_commands: true"),
@@ -290,8 +297,8 @@ def test_the_acl_gives_anonymous_clients_nothing_and_turns_them_away(tmp_path: P
     (PLAN.replace("username: lamp", "username: 'lamp:x'"), "must be letters, digits"),
     ("[1, 2]", "a mapping"),
     ("devices: [{username: a, publishes: [x], extra: 1}]", "devices[0].extra"),
-], ids=["device-as-car", "device-as-device", "device-reads-car", "service-writes-car", "duplicate-user",
-        "line-injection", "bad-wildcard", "bad-username", "not-a-mapping", "unknown-key"])
+], ids=["device-as-car", "device-as-device", "device-as-car-discovery", "device-reads-car", "service-writes-car",
+        "duplicate-user", "line-injection", "bad-wildcard", "bad-username", "not-a-mapping", "unknown-key"])
 def test_a_plan_that_would_not_lock_the_broker_down_is_refused(tmp_path: Path, plan: str, message: str) -> None:
     folder, result = generate(tmp_path, plan)
     assert result.returncode == 2 and "Traceback" not in result.stderr

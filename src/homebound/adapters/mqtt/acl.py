@@ -5,8 +5,8 @@ the service accounts (Home Assistant, scripts) and each device with the topics i
 availability and discovery topics) and the topics it reads (its commands). From it come Mosquitto's `acl_file`
 and the `mosquitto.conf` lines that turn anonymous access off:
 
-- the hub reads and writes `<base>/#`, reads discovery (`<prefix>/#`), writes each vehicle's discovery topic,
-  reads every device's topics and writes every device's command topics;
+- the hub reads and writes `<base>/#`, reads discovery (`<prefix>/#`), writes each vehicle's discovery topics,
+  reads every device's topics and writes every device's command topics (and what its plan adds: OwnTracks...);
 - a device writes only its own topics and reads only its own command topics (and `<prefix>/status`, to
   announce itself again when Home Assistant restarts);
 - only the hub and services given `car_commands` may publish the car's command topics `<base>/+/set/#`; services
@@ -95,7 +95,17 @@ class Account(_Plan):
 
 
 class HubAccount(Account):
+    """The hub's own login; `read` and `write` add the topics of its other MQTT parts (OwnTracks, ESPresense,
+    a price feed), since the plan cannot know which of them run."""
+
     username: str = "homebound"
+    read: list[str] = Field(default_factory=list, description="more topic filters it subscribes to")
+    write: list[str] = Field(default_factory=list, description="more topic filters it publishes to")
+
+    @field_validator("read", "write")
+    @classmethod
+    def _topics(cls, values: list[str]) -> list[str]:
+        return _filters(values)
 
 
 class ServiceAccount(Account):
@@ -174,10 +184,15 @@ class AclPlan(_Plan):
     def car_commands(self) -> str:
         return f"{self.base_topic}/+/set/#"
 
+    def vehicle_discovery(self) -> list[str]:
+        """The car's discovery topics, in the device-based form and the per-component form."""
+        return [topic for vehicle in self.vehicles for topic in (
+            f"{self.discovery_prefix}/device/homebound_{vehicle}/config",
+            f"{self.discovery_prefix}/+/homebound_{vehicle}/+/config")]
+
     def reserved_topics(self) -> list[str]:
         """Topics only the hub publishes: the car's states and commands, its status, the vehicles' discovery."""
-        return [f"{self.base_topic}/#", f"{self.discovery_prefix}/status",
-                *(f"{self.discovery_prefix}/device/homebound_{vehicle}/config" for vehicle in self.vehicles)]
+        return [f"{self.base_topic}/#", f"{self.discovery_prefix}/status", *self.vehicle_discovery()]
 
     def device_problem(self, device: DeviceAccount, others: Iterable[DeviceAccount] | None = None) -> str | None:
         """Why `device` cannot be given its topics (it could speak for the car or another device), or None.
@@ -228,8 +243,9 @@ class AclPlan(_Plan):
         device_commands = [t for d in self.devices for t in d.commands]
         rules: dict[str, list[tuple[str, str]]] = {self.hub.username: [
             ("readwrite", f"{self.base_topic}/#"), ("read", f"{self.discovery_prefix}/#"),
-            *(("write", f"{self.discovery_prefix}/device/homebound_{v}/config") for v in self.vehicles),
-            *(("read", t) for t in device_topics), *(("write", t) for t in device_commands)]}
+            *(("write", t) for t in self.vehicle_discovery()),
+            *(("read", t) for t in device_topics), *(("write", t) for t in device_commands),
+            *(("read", t) for t in self.hub.read), *(("write", t) for t in self.hub.write)]}
         for service in self.services:
             rules[service.username] = [
                 *(("read", t) for t in service.read), *(("write", t) for t in service.write),
