@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.audit_log import audit_figures
 from benchmarks.automations_load import automation_figures
 from benchmarks.can_decode import can_figures
 from benchmarks.common import Figure, report
@@ -36,6 +37,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "energy": energy_figures,
     "can": can_figures,
     "safety": safety_figures,
+    "audit": audit_figures,
 }
 
 

@@ -99,6 +99,10 @@ def test_a_hand_written_discovery_message_from_the_documentation(hub_server: Liv
     observer.publish(f"{base}/status", "online", retain=True)
     observer.publish(f"{base}/state", "off", retain=True)
     wait(lambda: devices(hub_server)["kettle-42"]["online"] is True)
+    detail = httpx.get(f"{hub_server.base_url}/api/v1/devices/kettle-42").json()
+    assert detail["topics"] == {"publishes": sorted([f"{topics.prefix}/switch/kitchen/kettle/config",
+                                                     f"{base}/state", f"{base}/status"]),
+                                "commands": [f"{base}/set"]}
     observer.subscribe(f"{base}/set")
     command = hub_server.call(hub_server.runtime.hub.command("u", "kettle-42", "Switch.Kettle.State", True,
                                                              timeout=10))

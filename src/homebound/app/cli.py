@@ -16,11 +16,13 @@ from rich.console import Console
 
 from homebound import __version__
 from homebound.app import (
+    cli_audit,
     cli_automations,
     cli_devices,
     cli_energy,
     cli_gateway,
     cli_history,
+    cli_mqtt,
     cli_people,
     cli_safety,
     cli_vss,
@@ -49,6 +51,8 @@ app.add_typer(cli_history.history, name="history")
 app.command("summary")(cli_history.summary)
 app.add_typer(cli_people.app, name="people")
 app.add_typer(cli_safety.app, name="safety")
+app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_mqtt.app, name="mqtt")
 console = Console(stderr=True)
 
 

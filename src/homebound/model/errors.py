@@ -28,6 +28,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_SESSION = "unknown_session"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
+    INVALID_SIGNATURE = "invalid_signature"
+    REPLAYED = "replayed"
+    ENVELOPE_EXPIRED = "envelope_expired"
 
 
 SHOWN_CHARS = 80

@@ -192,3 +192,42 @@ history_meta = sa.Table(
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value_json", sa.Text(), nullable=False),
 )
+
+# Append-only and hash-chained (hub/audit.py): `seq` is assigned by the writer, 1, 2, 3... without gaps, so a
+# deleted record shows; triggers (migration 0005_audit) refuse UPDATE and DELETE.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("ts", sa.Double(), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("thing", sa.String(128), nullable=True),
+    sa.Column("path", sa.String(255), nullable=True),
+    sa.Column("detail_json", sa.Text(), nullable=False),
+    sa.Column("outcome", sa.String(64), nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("fingerprints", sa.Text(), nullable=False),
+    sa.Index("ix_audit_log_ts", "ts"),
+    sa.Index("ix_audit_log_actor_ts", "actor", "ts"),
+    sa.Index("ix_audit_log_thing_ts", "thing", "ts"),
+)
+
+# What each member key has spent (hub/envelopes.py): the highest counter accepted, and recent nonces.
+envelope_counters = sa.Table(
+    "envelope_counters",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("counter", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)
+
+envelope_nonces = sa.Table(
+    "envelope_nonces",
+    metadata,
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("accepted_at", sa.Double(), nullable=False),
+    sa.Index("ix_envelope_nonces_accepted_at", "accepted_at"),
+)

@@ -33,7 +33,8 @@ def _detail(hub: Hub, device: DeviceView) -> dict[str, object]:
                             "allowed": list(meta.allowed) if meta.allowed else None}
     return {"id": device.id, "name": device.name, "info": dict(device.info), "online": device.online,
             "entities": list(device.entities), "datapoints": datapoints, "errors": device.errors,
-            "last_error": device.last_error}
+            "last_error": device.last_error,
+            "topics": {"publishes": list(device.publish_topics), "commands": list(device.command_topics)}}
 
 
 @router.get("")

@@ -31,6 +31,8 @@ V1_ERRORS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.TOO_LARGE: (413, "too_large"), ErrorCode.STORAGE_UNAVAILABLE: (503, "unavailable"),
     ErrorCode.UNAUTHENTICATED: (401, "unauthorized"), ErrorCode.FORBIDDEN: (403, "forbidden"),
     ErrorCode.NOT_FOUND: (404, "not_found"), ErrorCode.UNKNOWN_SESSION: (404, "not_found"),
+    ErrorCode.INVALID_SIGNATURE: (403, "forbidden"), ErrorCode.REPLAYED: (409, "conflict"),
+    ErrorCode.ENVELOPE_EXPIRED: (403, "forbidden"),
 }
 V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.UNKNOWN_PATH: grpc.StatusCode.NOT_FOUND, ErrorCode.UNKNOWN_THING: grpc.StatusCode.NOT_FOUND,
@@ -43,6 +45,8 @@ V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     ErrorCode.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
     ErrorCode.NOT_FOUND: grpc.StatusCode.NOT_FOUND, ErrorCode.UNKNOWN_SESSION: grpc.StatusCode.NOT_FOUND,
+    ErrorCode.INVALID_SIGNATURE: grpc.StatusCode.PERMISSION_DENIED, ErrorCode.REPLAYED: grpc.StatusCode.ALREADY_EXISTS,
+    ErrorCode.ENVELOPE_EXPIRED: grpc.StatusCode.PERMISSION_DENIED,
 }
 
 
@@ -57,6 +61,8 @@ SDV_ERRORS: dict[ErrorCode, int] = {
     ErrorCode.TOO_LARGE: sdv.OUT_OF_BOUNDS, ErrorCode.STORAGE_UNAVAILABLE: sdv.INTERNAL_ERROR,
     ErrorCode.UNAUTHENTICATED: sdv.ACCESS_DENIED, ErrorCode.FORBIDDEN: sdv.ACCESS_DENIED,
     ErrorCode.NOT_FOUND: sdv.UNKNOWN_DATAPOINT, ErrorCode.UNKNOWN_SESSION: sdv.UNKNOWN_DATAPOINT,
+    ErrorCode.INVALID_SIGNATURE: sdv.ACCESS_DENIED, ErrorCode.REPLAYED: sdv.ACCESS_DENIED,
+    ErrorCode.ENVELOPE_EXPIRED: sdv.ACCESS_DENIED,
 }
 
 

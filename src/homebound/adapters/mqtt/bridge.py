@@ -62,9 +62,12 @@ class DeviceRecord:
         return self.availability.get(self.last_availability_topic or "", False)
 
     def info_now(self) -> DeviceInfo:
+        entities = self.entities.values()
+        publishes = {topic for e in entities for topic in e.component.published_topics()}
+        commands = {topic for e in entities for topic in e.component.command_topics()}
         return DeviceInfo(self.id, self.name, dict(self.info), self.online(),
-                          tuple(sorted(e.component.discovery_id for e in self.entities.values())), self.errors,
-                          self.last_error)
+                          tuple(sorted(e.component.discovery_id for e in entities)), self.errors,
+                          self.last_error, tuple(sorted(publishes)), tuple(sorted(commands)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,10 @@ class DeviceInfo:
     entities: tuple[str, ...]
     errors: int
     last_error: str | None
+    publish_topics: tuple[str, ...] = ()
+    """Topics the device publishes: its discovery, state and availability topics."""
+    command_topics: tuple[str, ...] = ()
+    """Topics the hub publishes commands to and the device reads."""
 
 
 class HomeAssistantDevices:

@@ -29,6 +29,8 @@ class DiscoveredComponent:
     origin: dict[str, object] = field(default_factory=dict)
     availability: tuple[Availability, ...] = ()
     availability_mode: Literal["all", "any", "latest"] = "latest"
+    topic: str = ""
+    """The discovery topic it came on (the device publishes it, so its MQTT account must be allowed to)."""
 
     @property
     def unique_id(self) -> str | None:
@@ -44,3 +46,23 @@ class DiscoveredComponent:
         if isinstance(identifiers, str) and identifiers:
             return identifiers
         return self.unique_id or self.discovery_id.replace("/", "_")
+
+    def published_topics(self) -> set[str]:
+        """The topics the device publishes for this component: its discovery topic, every `*_topic` option that
+        is not a command topic (state, attributes, position...) and its availability topics."""
+        topics = {self.topic} if self.topic else set()
+        topics |= {value for key, value in self._topic_options() if not _is_command(key)}
+        return topics | {item.topic for item in self.availability}
+
+    def command_topics(self) -> set[str]:
+        """The topics the device reads commands on (`*command_topic`, a cover's `set_position_topic`)."""
+        return {value for key, value in self._topic_options() if _is_command(key)}
+
+    def _topic_options(self) -> list[tuple[str, str]]:
+        return [(key, value) for key, value in self.config.items()
+                if (key == "topic" or key.endswith("_topic")) and isinstance(value, str) and value
+                and key != "availability_topic"]
+
+
+def _is_command(option: str) -> bool:
+    return option.endswith("command_topic") or option == "set_position_topic"

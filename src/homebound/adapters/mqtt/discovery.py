@@ -120,7 +120,7 @@ def _component(topic: str, component: str, object_id: str, discovery_id: str,
         raise DiscoveryError(topic, "'dev' and 'o' must be objects")
     availability, mode = _availability(topic, config)
     return DiscoveredComponent(discovery_id, component, object_id, config, expand(device, DEVICE_ABBREVIATIONS),
-                               expand(origin, ORIGIN_ABBREVIATIONS), availability, mode)
+                               expand(origin, ORIGIN_ABBREVIATIONS), availability, mode, topic)
 
 
 def _substitute_base(topic: str, config: dict[str, object]) -> dict[str, object]:
