@@ -88,3 +88,13 @@ def test_arrays_check_each_element_and_name_the_bad_index() -> None:
         check("string[]", "IEC_TYPE_2_AC")
     with pytest.raises(InvalidValue, match=r"element \[0\].*expected one of"):
         check("string[]", ["SCHUKO"], allowed=("IEC_TYPE_2_AC", "IEC_TYPE_2_CCS_DC"))
+
+
+@pytest.mark.parametrize("datatype", ["float", "double", "float[]"])
+def test_an_integer_too_big_for_any_float_is_refused_not_a_crash(datatype: str) -> None:
+    huge = 2**1030  # JSON integers have no size limit, and Python's parser keeps every digit
+    with pytest.raises(InvalidValue, match=f"does not fit {datatype.removesuffix('[]')}"):
+        check(datatype, [huge] if datatype.endswith("[]") else huge)
+    with pytest.raises(InvalidValue, match="does not fit float"):
+        check("float", 2**200)  # fits a double, not a float
+    assert check("double", 2**200) == float(2**200)
