@@ -6,6 +6,8 @@ Distances are metres from the zone's centre (presence) or its edge (proximity); 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from homebound.automations.zone_trackers import HYSTERESIS_M, Proximity, ZonePresence
@@ -98,6 +100,26 @@ def test_a_fix_at_the_centre_counts_as_inside_even_when_blurrier_than_the_zone()
     assert tracker.update(0.0, RADIUS * 3, ts=1.0) == "enter"
 
 
+@pytest.mark.parametrize(("overshoot", "accuracy"), [(10.0, 25.0), (40.0, 15.0)])
+def test_once_inside_a_blurred_fix_within_the_margin_changes_nothing(overshoot: float, accuracy: float) -> None:
+    # Neither clearly inside (the circle reaches past the margin) nor clearly beyond the margin.
+    tracker = presence(inside=True)
+    assert tracker.update(RADIUS + overshoot, accuracy, ts=1.0) is None
+    assert tracker.inside is True
+
+
+def test_a_perfect_fix_on_the_edge_counts_as_inside_and_just_past_it_as_outside() -> None:
+    on_edge = presence()
+    on_edge.update(RADIUS, 0.0, ts=0.0)
+    assert on_edge.inside is True
+    past = presence()
+    past.update(RADIUS + 20.0, SHARP, ts=0.0)  # a first fix gets no margin: it is outside
+    assert past.inside is False
+    just_past = presence()
+    just_past.update(RADIUS + SHARP + 0.5, SHARP, ts=0.0)
+    assert just_past.inside is False
+
+
 # ---- debounce ----------------------------------------------------------------------------------------------
 
 def test_a_change_counts_only_after_it_held_for_the_debounce() -> None:
@@ -133,6 +155,15 @@ def test_presence_state_survives_a_round_trip_through_json() -> None:
     restored.restore(tracker.to_json())
     assert (restored.inside, restored.candidate, restored.candidate_since) == (False, True, 10.0)
     assert restored.update(20.0, SHARP, ts=40.0) == "enter"
+
+
+def test_a_settled_presence_and_an_empty_saved_state_restore_without_a_candidate() -> None:
+    settled = ZonePresence(HOME)
+    settled.restore({"inside": True, "candidate": None, "candidate_since": None})
+    assert (settled.inside, settled.candidate, settled.candidate_since) == (True, None, None)
+    blank = ZonePresence(HOME)
+    blank.restore({})
+    assert (blank.inside, blank.candidate, blank.candidate_since) == (None, None, None)
 
 
 # ---- proximity ---------------------------------------------------------------------------------------------
@@ -220,6 +251,50 @@ def test_proximity_state_survives_a_round_trip_through_json() -> None:
     tracker = Proximity(HOME)
     ts, _ = drive(tracker, 0.0, 6000.0, 2500.0, speed_mps=14.0)
     restored = Proximity(HOME)
-    restored.restore(tracker.to_json())
-    assert restored.direction == "towards" and restored.distance_m == 2500.0
-    assert restored.update(2500.0, ts + 120.0) == "towards"  # the stop is measured from the saved last move
+    restored.restore(json.loads(json.dumps(tracker.to_json())))  # as the automation store keeps it
+    assert list(restored.samples) == list(tracker.samples)
+    assert (restored.direction, restored.distance_m, restored.last_moved) == ("towards", 2500.0, tracker.last_moved)
+    # The restored tracker goes on exactly as the original would: a long stop, then arrival.
+    for later in (ts + 120.0, ts + 400.0, ts + 600.0):
+        assert restored.update(2500.0, later) == tracker.update(2500.0, later)
+    assert restored.direction == "stationary"
+    assert restored.speed_towards_mps() == tracker.speed_towards_mps()
+
+
+def test_an_empty_saved_proximity_restores_to_unknown() -> None:
+    blank = Proximity(HOME)
+    blank.restore({})
+    assert (list(blank.samples), blank.direction, blank.last_moved, blank.distance_m) == ([], "unknown", None, None)
+    blank.restore({"samples": "garbage", "last_moved": "soon", "distance_m": None})
+    assert (list(blank.samples), blank.last_moved, blank.distance_m) == ([], None, None)
+
+
+def test_the_closing_speed_is_known_from_the_second_fix_and_averages_the_window() -> None:
+    tracker = Proximity(HOME)
+    tracker.update(1000.0, 0.0)
+    assert tracker.speed_towards_mps() is None
+    tracker.update(800.0, 10.0)
+    assert tracker.speed_towards_mps() == 20.0
+    tracker.update(780.0, 20.0)  # slowed down: the average over the window, not the last step
+    assert tracker.speed_towards_mps() == 11.0
+
+
+def test_fixes_one_second_apart_give_a_speed_and_two_at_the_same_time_none() -> None:
+    tracker = Proximity(HOME)
+    tracker.update(1000.0, 5.0)
+    tracker.update(1000.0, 5.0)
+    assert tracker.speed_towards_mps() is None  # no time passed: no speed, and no division by zero
+    quick = Proximity(HOME)
+    quick.update(1000.0, 5.0)
+    quick.update(990.0, 6.0)
+    assert quick.speed_towards_mps() == 10.0
+
+
+def test_at_the_edge_the_arrival_is_now_and_walking_home_gets_an_estimate() -> None:
+    at_edge = Proximity(HOME)
+    at_edge.update(0.0, 0.0)
+    assert at_edge.minutes_to_arrival() == 0.0
+    walking = Proximity(HOME)
+    drive(walking, 0.0, 600.0, 480.0, speed_mps=1.0)
+    minutes = walking.minutes_to_arrival()
+    assert minutes is not None and minutes == pytest.approx(480 / 60)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
-from homebound.model.datatypes import DataType
+from homebound.model.datatypes import FLOAT32_MAX, DataType
 from homebound.model.errors import InvalidValue
 from homebound.model.signal import SignalKind, SignalMetadata
 from homebound.model.validation import compile_validator
@@ -98,3 +99,38 @@ def test_an_integer_too_big_for_any_float_is_refused_not_a_crash(datatype: str) 
     with pytest.raises(InvalidValue, match="does not fit float"):
         check("float", 2**200)  # fits a double, not a float
     assert check("double", 2**200) == float(2**200)
+
+
+@pytest.mark.parametrize(("datatype", "value", "message"), [
+    ("boolean", None, "value None (null) is not a boolean; expected true or false"),
+    ("boolean", "true", "value 'true' (str) is not a boolean; expected true or false"),
+    ("string", 5, "value 5 (int) is not a string"),
+    ("int32", "3", "value '3' (str) is not an integer; int32 needs one"),
+    ("int32", 1.5, "value 1.5 is not a whole number; int32 needs an integer"),
+    ("float", None, "value None (null) is not a number; float needs one"),
+    ("string[]", "x", "value 'x' (str) is not an array; string[] needs a list"),
+])
+def test_a_value_of_the_wrong_type_is_named_with_its_json_type(datatype: str, value: object, message: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check(datatype, value)
+    assert refused.value.reason == message
+
+
+def test_an_integer_minimum_of_its_own_is_enforced() -> None:
+    assert check("int8", -10, min=-10, max=10) == -10
+    with pytest.raises(InvalidValue, match=r"^value -11 is outside the allowed range \[-10..10\]$"):
+        check("int8", -11, min=-10, max=10)
+
+
+@pytest.mark.parametrize("value", [-128, 127])
+def test_a_value_the_type_holds_but_the_limits_do_not_is_a_range_error(value: int) -> None:
+    with pytest.raises(InvalidValue, match=rf"^value {value} is outside the allowed range \[-100..100\]$"):
+        check("int8", value, min=-100, max=100)
+
+
+def test_float_limits_are_inclusive_and_the_message_shows_the_value_as_given() -> None:
+    assert check("float", 0.0, min=0, max=100) == 0.0
+    assert check("float", FLOAT32_MAX) == FLOAT32_MAX
+    assert check("double", int(sys.float_info.max)) == sys.float_info.max
+    with pytest.raises(InvalidValue, match=r"^value 100.5 is outside the allowed range \[0..100\]$"):
+        check("float", 100.5, min=0, max=100)
