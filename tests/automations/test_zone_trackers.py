@@ -120,6 +120,13 @@ def test_a_perfect_fix_on_the_edge_counts_as_inside_and_just_past_it_as_outside(
     assert just_past.inside is False
 
 
+def test_only_a_circle_wholly_inside_enters_and_only_one_wholly_beyond_the_margin_leaves() -> None:
+    outside = presence(inside=False)
+    assert outside.update(RADIUS - SHARP + 0.5, SHARP, ts=1.0) is None  # the circle ends 0.5 m past the edge
+    inside = presence(inside=True)
+    assert inside.update(RADIUS + 30.0 + SHARP, SHARP, ts=1.0) is None  # the circle touches the margin: not beyond
+
+
 # ---- debounce ----------------------------------------------------------------------------------------------
 
 def test_a_change_counts_only_after_it_held_for_the_debounce() -> None:

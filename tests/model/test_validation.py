@@ -108,6 +108,7 @@ def test_an_integer_too_big_for_any_float_is_refused_not_a_crash(datatype: str) 
     ("int32", "3", "value '3' (str) is not an integer; int32 needs one"),
     ("int32", 1.5, "value 1.5 is not a whole number; int32 needs an integer"),
     ("float", None, "value None (null) is not a number; float needs one"),
+    ("double", "12.5", "value '12.5' (str) is not a number; double needs one"),
     ("string[]", "x", "value 'x' (str) is not an array; string[] needs a list"),
 ])
 def test_a_value_of_the_wrong_type_is_named_with_its_json_type(datatype: str, value: object, message: str) -> None:
@@ -134,3 +135,5 @@ def test_float_limits_are_inclusive_and_the_message_shows_the_value_as_given() -
     assert check("double", int(sys.float_info.max)) == sys.float_info.max
     with pytest.raises(InvalidValue, match=r"^value 100.5 is outside the allowed range \[0..100\]$"):
         check("float", 100.5, min=0, max=100)
+    with pytest.raises(InvalidValue, match="outside the allowed range"):  # it fits a float: only the limit refuses
+        check("float", FLOAT32_MAX, min=0, max=100)
