@@ -247,9 +247,6 @@ def test_a_json_payload_nested_too_deep_is_a_payload_error(component: str, confi
             route.decode("[" * 5000)
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-    "model/templates.py render_value: json.loads of a payload nested deeper than the recursion limit raises "
-    "RecursionError, not TemplateFailed (the bridge counts it as 'unexpected payload')"))
 def test_a_payload_nested_too_deep_for_a_value_template_is_a_template_error() -> None:
     with pytest.raises(TemplateFailed):
         render_value("{{ value_json.a }}", "[" * 5000)
