@@ -9,6 +9,7 @@ import pytest
 
 from homebound.model.datatypes import FLOAT32_MAX, DataType
 from homebound.model.errors import InvalidValue
+from homebound.model.limits import Limits
 from homebound.model.signal import SignalKind, SignalMetadata
 from homebound.model.validation import compile_validator
 
@@ -137,3 +138,43 @@ def test_float_limits_are_inclusive_and_the_message_shows_the_value_as_given() -
         check("float", 100.5, min=0, max=100)
     with pytest.raises(InvalidValue, match="outside the allowed range"):  # it fits a float: only the limit refuses
         check("float", FLOAT32_MAX, min=0, max=100)
+
+
+def check_within(datatype: str, value: object, limits: Limits) -> object:
+    meta = SignalMetadata("Vehicle.Test", SignalKind.SENSOR, DataType(datatype))
+    return compile_validator(meta, limits)(value)
+
+
+def test_a_string_up_to_the_length_limit_is_kept_and_one_longer_is_refused_naming_the_setting() -> None:
+    limits = Limits(max_value_chars=5)
+    assert check_within("string", "abcde", limits) == "abcde"
+    with pytest.raises(InvalidValue) as refused:
+        check_within("string", "abcdef", limits)
+    assert refused.value.reason == "value of 6 characters is longer than the limit of 5 (limits.max_value_chars)"
+
+
+def test_text_that_is_not_valid_unicode_is_refused_showing_where() -> None:
+    assert check("string", "Grüße aus dem 🚗") == "Grüße aus dem 🚗"
+    text = "0123456789abcdefghij\udc80klmnopqrstuvwxyz"  # a lone surrogate, as a crafted JSON string can carry
+    with pytest.raises(InvalidValue) as refused:
+        check("string", text)
+    assert refused.value.reason == ("value is not valid Unicode text: surrogates not allowed at position 20 "
+                                    "('abcdefghij\\udc80klmnopqrs')")
+    with pytest.raises(InvalidValue, match=r"at position 0 \('\\udc80ab"):
+        check("string[]", ["ok", "\udc80abc"])
+
+
+def test_an_array_up_to_the_item_limit_is_kept_and_one_longer_is_refused_naming_the_setting() -> None:
+    limits = Limits(max_array_items=3)
+    assert check_within("uint8[]", [1, 2, 3], limits) == [1, 2, 3]
+    with pytest.raises(InvalidValue) as refused:
+        check_within("uint8[]", [1, 2, 3, 4], limits)
+    assert refused.value.reason == "array of 4 elements is longer than the limit of 3 (limits.max_array_items)"
+
+
+def test_refusals_show_the_value_that_was_refused() -> None:
+    with pytest.raises(InvalidValue, match=r"^value 'PAUSE' is not allowed; expected one of 'START', 'STOP'$"):
+        check("string", "PAUSE", allowed=("START", "STOP"))
+    with pytest.raises(InvalidValue) as refused:
+        check("double", 2**1030)
+    assert refused.value.reason.startswith("value 1150523606311882") and refused.value.reason.endswith("double")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-# Any Unicode text hypothesis can make, except lone surrogates (whether a door refuses those is a fix of its own).
+# Any Unicode text hypothesis can make; `any_text` also holds lone surrogates, which no UTF-8 encoder can write
+# (a JSON string can carry them as escapes).
 text = st.text(max_size=40)
+any_text = st.one_of(text, st.tuples(st.text(max_size=10), st.characters(whitelist_categories=["Cs"]),
+                                     st.text(max_size=10)).map("".join))
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 # JSON has no limit on the size of an integer, and Python's parser keeps every digit.
 huge_integers = st.integers(min_value=2**1000, max_value=2**1100).flatmap(lambda n: st.sampled_from([n, -n]))

@@ -12,9 +12,9 @@ from homebound.model.datatypes import FLOAT32_MAX, INTEGER_RANGES, DataType
 from homebound.model.errors import InvalidValue
 from homebound.model.signal import SignalKind, SignalMetadata
 from homebound.model.validation import compile_validator
-from tests.properties.strategies import any_floats, json_values, scalars
+from tests.properties.strategies import any_floats, any_text, json_values, scalars
 
-flat = st.one_of(scalars, any_floats)
+flat = st.one_of(scalars, any_floats, any_text)
 # Mostly what a door would plausibly be sent (a scalar, a flat list), sometimes anything nested.
 values = st.one_of(flat, st.lists(flat, max_size=6), json_values(flat))
 
@@ -52,6 +52,7 @@ def assert_fits(meta: SignalMetadata, element: DataType, value: object) -> None:
         assert type(value) is bool
     elif element is DataType.STRING:
         assert type(value) is str
+        value.encode("utf-8")  # storable: no lone surrogate got through
     elif element in INTEGER_RANGES:
         assert type(value) is int
         low, high = INTEGER_RANGES[element]
@@ -112,3 +113,19 @@ def test_an_integer_is_accepted_exactly_when_its_type_can_hold_it(datatype: Data
             assert f"does not fit {datatype.value}" in error.reason
         else:
             raise AssertionError(f"{number} accepted for {datatype.value}")
+
+
+@given(value=any_text, as_array=st.booleans())
+def test_text_is_kept_exactly_when_it_is_valid_unicode(value: str, as_array: bool) -> None:
+    datatype = DataType.STRING_ARRAY if as_array else DataType.STRING
+    check = compile_validator(SignalMetadata("Vehicle.Test.Signal", SignalKind.SENSOR, datatype))
+    sent: object = [value] if as_array else value
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        try:
+            check(sent)
+        except InvalidValue as error:
+            assert "not valid Unicode" in error.reason
+        else:
+            raise AssertionError(f"{value!r} has a lone surrogate, yet it was kept")
+    else:
+        assert check(sent) == sent
