@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SDV_PROTOS := $(wildcard src/homebound/adapters/kuksa/proto/sdv/databroker/v1/*.proto)
 SDV_STUBS := src/homebound/adapters/kuksa/sdv_stubs/broker_pb2.py
 
-.PHONY: demo test lint bench clean help browser stubs
+.PHONY: demo test lint bench clean help browser stubs mutation
 
 help:
 	@echo "make demo   - set up and run the live demo: a car drives home, the house reacts (web page on :8321)"
 	@echo "make test   - set up and run the whole test suite (lint, types, tests)"
 	@echo "make bench  - run the benchmarks (JSON lines, also saved to benchmarks/results.jsonl)"
+	@echo "make mutation - mutation testing of the hub, validation, safety, zone tracking and the recorder (mutmut)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Homebound needs Python 3.11, found " + sys.version.split()[0]'
@@ -49,6 +50,14 @@ test: $(STAMP) lint browser
 bench: $(STAMP) $(SDV_STUBS)
 	$(BIN)/python benchmarks/run.py
 
+# Modules and tests: [tool.mutmut] in pyproject.toml. Hypothesis runs derandomized, so a mutant is killed or not the
+# same way every run. Ends with the surviving mutants; `.venv/bin/mutmut show <name>` prints one's diff.
+mutation: $(STAMP) $(SDV_STUBS)
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run --max-children $(or $(MUTATION_JOBS),2)
+	@echo "surviving mutants:"
+	@$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .venv-side .pytest_cache .mypy_cache .ruff_cache homebound.db homebound.db-*
+	rm -rf $(VENV) .venv-side .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants homebound.db homebound.db-*
 	rm -f src/homebound/adapters/kuksa/sdv_stubs/*_pb2*

@@ -1,8 +1,9 @@
-"""Shared fixtures: the built-in catalog, the VSS releases in ../shared/data, and databases to run against.
+"""Shared fixtures: the built-in catalog, the public test data in ../shared/data, and databases to run against.
 
 Tests that need PostgreSQL use the server on 127.0.0.1:5432 (override with HOMEBOUND_TEST_POSTGRES_URL). When it
 cannot be reached they are skipped with the reason printed, unless HOMEBOUND_REQUIRE_SERVICES=1 (as in CI), where
-a missing service is a failure.
+a missing service is a failure. The same holds for the files of ../shared/data: every test reaches them through
+`shared_data`, so a missing one skips on a developer's machine and fails in CI.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from homebound.model.vss_loader import builtin_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-VSS_DIR = SHARED_DATA / "vss"
 POSTGRES_URL = os.environ.get("HOMEBOUND_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("HOMEBOUND_REQUIRE_SERVICES") == "1"
 
@@ -37,11 +37,24 @@ def catalog() -> Catalog:
     return builtin_catalog()
 
 
+def shared_data(relative: str) -> Path:
+    """A file or folder of the public test data in ../shared/data; skips, or fails in CI, when it is missing."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        service_missing(f"{path} is missing: the public test data comes in ../shared/data beside the project "
+                        "(see its README.md)")
+    return path
+
+
+def vss_release(file_name: str) -> Path:
+    """One official VSS export, e.g. `vss_release_6.0.json`."""
+    return shared_data(f"vss/{file_name}")
+
+
 @pytest.fixture(scope="session")
 def vss_dir() -> Path:
-    if not VSS_DIR.is_dir():
-        pytest.skip(f"the official VSS exports are not at {VSS_DIR} (they come with the project's shared data)")
-    return VSS_DIR
+    """The folder of the official VSS exports (releases 4.0, 5.1 and 6.0)."""
+    return shared_data("vss")
 
 
 def _postgres_database() -> Iterator[str]:

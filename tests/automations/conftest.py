@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import zoneinfo
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -124,7 +123,9 @@ async def house() -> AsyncIterator[House]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    db = Database(f"sqlite:///{tmp_path / 'automations.db'}")
+def database(database_url: str) -> Iterator[Database]:
+    """The engine's saved state in each database Homebound supports (SQLite, PostgreSQL): see tests/conftest.py."""
+    db = Database(database_url)
     db.migrate()
-    return db
+    yield db
+    db.dispose()  # PostgreSQL: close the pool before the test's database is dropped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from tests.automations.conftest import SOC, House
+from tests.automations.conftest import SOC, House, build_house
 
 NOTIFY = "Notify.Notify.Message"
 
@@ -106,28 +106,48 @@ async def test_gps_drift_near_the_edge_does_not_flap(house: House) -> None:
     assert house.results("enter") == [] and house.results("leave") == []
 
 
-async def test_proximity_towards_with_a_red_light_stop(house: House) -> None:
+async def test_gps_drift_near_the_edge_does_not_flap_even_without_a_debounce() -> None:
+    house = await build_house(debounce_s=0)  # only accuracy and hysteresis hold the state now
+    try:
+        house.load(ZONE_ENTER_AND_LEAVE)
+        house.at(60, ts=0)
+        for second, (distance, accuracy) in enumerate([(130, 20), (175, 35), (145, 15), (190, 40), (160, 25),
+                                                       (185, 30), (140, 20), (170, 35)] * 5, start=1):
+            house.at(distance, ts=second * 10, accuracy=accuracy)
+        await house.settle(0.1)
+        assert house.results("enter") == [] and house.results("leave") == []
+        assert house.engine.zone_presence("car1", "home") is True
+    finally:
+        await house.engine.stop()
+
+
+async def test_proximity_towards_with_a_red_light_stop_below_the_threshold(house: House) -> None:
     house.load(notify_on("""    - trigger: proximity
       thing: car1
       zone: home
       below: 3000
       direction: towards"""))
     ts = 0.0
-    for distance in range(8000, 3500, -250):  # driving home at 15 m/s
-        ts += 250 / 15
-        house.at(distance, ts=ts)
-    for _ in range(6):                         # a red light at 3.5 km: stopped for 60 s
-        ts += 10
-        house.at(3500, ts=ts)
-    for distance in range(3250, 1000, -250):
+    for distance in range(8000, 2499, -250):  # driving home at 15 m/s, to 2.5 km out
         ts += 250 / 15
         house.at(distance, ts=ts)
     await house.until(lambda: house.results("a") == ["completed"])
+    directions = []
+    for _ in range(12):                        # a red light there, below the threshold: stopped for 120 s
+        ts += 10
+        house.at(2500, ts=ts)
+        await house.settle(0.02)
+        directions.append(house.engine.direction("car1", "home"))
+    assert directions == ["towards"] * 12      # a stop shorter than `stationary_s` is not "stationary"
+    for distance in range(2250, 1000, -250):
+        ts += 250 / 15
+        house.at(distance, ts=ts)
+    await house.settle()
     trace = house.engine.traces.of("a")[0]
     assert trace.trigger["direction"] == "towards"
     assert 2000 < trace.trigger["distance_m"] < 3000  # type: ignore[operator]
-    await house.settle()
-    assert len(house.results("a")) == 1
+    assert house.results("a") == ["completed"]  # once per approach, the stop did not re-arm it
+    assert house.engine.direction("car1", "home") == "towards"
 
 
 async def test_proximity_does_not_fire_driving_away(house: House) -> None:

@@ -10,10 +10,10 @@ from cantools.database.can import Database
 
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
-from tests.conftest import SHARED_DATA, service_missing
+from tests.conftest import shared_data
 
 DATA = Path(__file__).parent / "data"
-KONA_LOG = SHARED_DATA / "can" / "hyundai_kona_ev_2019" / "230112-7-2019-pcan-ccan-power-off-on-ready-off.candump.log"
+KONA_LOG = "can/hyundai_kona_ev_2019/230112-7-2019-pcan-ccan-power-off-on-ready-off.candump.log"
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +32,8 @@ def hub(catalog: Catalog) -> Hub:
 
 @pytest.fixture(scope="session")
 def kona_log() -> Path:
-    if not KONA_LOG.is_file():
-        service_missing(f"the Kona EV recording is not at {KONA_LOG} (it comes with the project's shared data)")
-    return KONA_LOG
+    """A real CAN recording of a parked Hyundai Kona EV (../shared/data/can)."""
+    return shared_data(KONA_LOG)
 
 
 def body_status(db: Database, latch: str = "LATCH_CLOSED", speed: float = 0.0, cabin: float = 21.0,

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import vss_release
 from tests.support.live import free_port
 
 HOMEBOUND = str(Path(sys.executable).parent / "homebound")
@@ -41,9 +42,9 @@ def test_help_lists_the_commands() -> None:
     ("vss_release_5.1.json", 495, 706, 120, 1321),
     ("vss_release_6.0.json", 490, 643, 130, 1263),
 ])
-def test_vss_info_counts_an_official_release(vss_dir: Path, release: str, sensors: int, actuators: int,
+def test_vss_info_counts_an_official_release(release: str, sensors: int, actuators: int,
                                              attributes: int, total: int) -> None:
-    result = run("vss", "info", "--vss", str(vss_dir / release))
+    result = run("vss", "info", "--vss", str(vss_release(release)))
     assert result.returncode == 0, result.stderr
     assert count(result.stdout, "sensor") == sensors
     assert count(result.stdout, "actuator") == actuators

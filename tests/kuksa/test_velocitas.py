@@ -31,8 +31,8 @@ def velocitas_bin() -> Path:
 
 
 @pytest.fixture
-def server(tmp_path: Path, vss_dir: Path) -> Iterator[LiveServer]:
-    with live_server(velocitas_config(tmp_path, vss_dir)) as live:
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    with live_server(velocitas_config(tmp_path)) as live:
         yield live
 
 
@@ -82,9 +82,9 @@ def ask(process: subprocess.Popen[str], line: str) -> None:
 
 
 def test_the_velocitas_sdk_subscribes_with_a_query_reads_sets_and_receives_updates(
-        server: LiveServer, velocitas_bin: Path, vss_dir: Path, tmp_path: Path) -> None:
+        server: LiveServer, velocitas_bin: Path, tmp_path: Path) -> None:
     hub = server.runtime.hub
-    model = vehicle_model(velocitas_bin, vss_dir, tmp_path / "model")
+    model = vehicle_model(velocitas_bin, tmp_path / "model")
     server.run(hub.ingest, "car1", {SPEED: 60.0, SOC: 70.0}, None, "test:car")
     with v1_car(server.grpc_port, [LIMIT]) as targets, running_app(server, velocitas_bin, model) as (app, lines):
         query = lines.next("query")["query"]

@@ -79,10 +79,10 @@ class Messages:
 
 
 def test_the_seat_adjuster_sample_moves_the_seat_only_when_the_car_stands_still(
-        tmp_path: Path, vss_dir: Path, velocitas_bin: Path, mosquitto: Broker) -> None:  # noqa: F811
-    model = vehicle_model(velocitas_bin, vss_dir, tmp_path / "model")
+        tmp_path: Path, velocitas_bin: Path, mosquitto: Broker) -> None:  # noqa: F811
+    model = vehicle_model(velocitas_bin, tmp_path / "model")
     sample = next(velocitas_bin.parent.glob("lib/python3*/site-packages/velocitas_examples/seat-adjuster/src"))
-    with live_server(velocitas_config(tmp_path, vss_dir)) as server:
+    with live_server(velocitas_config(tmp_path)) as server:
         hub = server.runtime.hub
         server.run(hub.ingest, "car1", {"Vehicle.Speed": 0.0}, None, "test:car")
         messages = Messages(mosquitto.port)

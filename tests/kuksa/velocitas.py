@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from homebound.app.config import CatalogConfig, CommandsConfig, Config, KuksaConfig, StorageConfig, VehicleConfig
+from tests.conftest import vss_release
 from tests.support.side_venvs import side_venv
 
 VELOCITAS = ["velocitas-sdk==0.15.7", "velocitas-model-generator==0.9.0"]
@@ -21,16 +22,16 @@ def velocitas_env() -> Path:
     return side_venv("velocitas-sdk-0.15.7", VELOCITAS)
 
 
-def vehicle_model(bin_dir: Path, vss_dir: Path, folder: Path) -> Path:
+def vehicle_model(bin_dir: Path, folder: Path) -> Path:
     """Generate the Python vehicle model (package `vehicle`) from the VSS export, as `velocitas init` does."""
-    subprocess.run([str(bin_dir / "gen-model"), "-T", str(folder), "-N", "vehicle", str(vss_dir / VSS)], check=True,
+    subprocess.run([str(bin_dir / "gen-model"), "-T", str(folder), "-N", "vehicle", str(vss_release(VSS))], check=True,
                    capture_output=True, timeout=120)
     return folder
 
 
-def velocitas_config(tmp_path: Path, vss_dir: Path) -> Config:
+def velocitas_config(tmp_path: Path) -> Config:
     return Config(storage=StorageConfig(url=f"sqlite:///{tmp_path / 'hub.db'}", flush_interval_s=0.05),
-                  catalog=CatalogConfig(vss=[vss_dir / VSS]), commands=CommandsConfig(timeout_s=5),
+                  catalog=CatalogConfig(vss=[vss_release(VSS)]), commands=CommandsConfig(timeout_s=5),
                   kuksa=KuksaConfig(port=0), vehicles=[VehicleConfig(id="car1")])
 
 

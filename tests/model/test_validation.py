@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
-from homebound.model.datatypes import DataType
+from homebound.model.datatypes import FLOAT32_MAX, DataType
 from homebound.model.errors import InvalidValue
+from homebound.model.limits import Limits
 from homebound.model.signal import SignalKind, SignalMetadata
 from homebound.model.validation import compile_validator
 
@@ -88,3 +90,91 @@ def test_arrays_check_each_element_and_name_the_bad_index() -> None:
         check("string[]", "IEC_TYPE_2_AC")
     with pytest.raises(InvalidValue, match=r"element \[0\].*expected one of"):
         check("string[]", ["SCHUKO"], allowed=("IEC_TYPE_2_AC", "IEC_TYPE_2_CCS_DC"))
+
+
+@pytest.mark.parametrize("datatype", ["float", "double", "float[]"])
+def test_an_integer_too_big_for_any_float_is_refused_not_a_crash(datatype: str) -> None:
+    huge = 2**1030  # JSON integers have no size limit, and Python's parser keeps every digit
+    with pytest.raises(InvalidValue, match=f"does not fit {datatype.removesuffix('[]')}"):
+        check(datatype, [huge] if datatype.endswith("[]") else huge)
+    with pytest.raises(InvalidValue, match="does not fit float"):
+        check("float", 2**200)  # fits a double, not a float
+    assert check("double", 2**200) == float(2**200)
+
+
+@pytest.mark.parametrize(("datatype", "value", "message"), [
+    ("boolean", None, "value None (null) is not a boolean; expected true or false"),
+    ("boolean", "true", "value 'true' (str) is not a boolean; expected true or false"),
+    ("string", 5, "value 5 (int) is not a string"),
+    ("int32", "3", "value '3' (str) is not an integer; int32 needs one"),
+    ("int32", 1.5, "value 1.5 is not a whole number; int32 needs an integer"),
+    ("float", None, "value None (null) is not a number; float needs one"),
+    ("double", "12.5", "value '12.5' (str) is not a number; double needs one"),
+    ("string[]", "x", "value 'x' (str) is not an array; string[] needs a list"),
+])
+def test_a_value_of_the_wrong_type_is_named_with_its_json_type(datatype: str, value: object, message: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check(datatype, value)
+    assert refused.value.reason == message
+
+
+def test_an_integer_minimum_of_its_own_is_enforced() -> None:
+    assert check("int8", -10, min=-10, max=10) == -10
+    with pytest.raises(InvalidValue, match=r"^value -11 is outside the allowed range \[-10..10\]$"):
+        check("int8", -11, min=-10, max=10)
+
+
+@pytest.mark.parametrize("value", [-128, 127])
+def test_a_value_the_type_holds_but_the_limits_do_not_is_a_range_error(value: int) -> None:
+    with pytest.raises(InvalidValue, match=rf"^value {value} is outside the allowed range \[-100..100\]$"):
+        check("int8", value, min=-100, max=100)
+
+
+def test_float_limits_are_inclusive_and_the_message_shows_the_value_as_given() -> None:
+    assert check("float", 0.0, min=0, max=100) == 0.0
+    assert check("float", FLOAT32_MAX) == FLOAT32_MAX
+    assert check("double", int(sys.float_info.max)) == sys.float_info.max
+    with pytest.raises(InvalidValue, match=r"^value 100.5 is outside the allowed range \[0..100\]$"):
+        check("float", 100.5, min=0, max=100)
+    with pytest.raises(InvalidValue, match="outside the allowed range"):  # it fits a float: only the limit refuses
+        check("float", FLOAT32_MAX, min=0, max=100)
+
+
+def check_within(datatype: str, value: object, limits: Limits) -> object:
+    meta = SignalMetadata("Vehicle.Test", SignalKind.SENSOR, DataType(datatype))
+    return compile_validator(meta, limits)(value)
+
+
+def test_a_string_up_to_the_length_limit_is_kept_and_one_longer_is_refused_naming_the_setting() -> None:
+    limits = Limits(max_value_chars=5)
+    assert check_within("string", "abcde", limits) == "abcde"
+    with pytest.raises(InvalidValue) as refused:
+        check_within("string", "abcdef", limits)
+    assert refused.value.reason == "value of 6 characters is longer than the limit of 5 (limits.max_value_chars)"
+
+
+def test_text_that_is_not_valid_unicode_is_refused_showing_where() -> None:
+    assert check("string", "Grüße aus dem 🚗") == "Grüße aus dem 🚗"
+    text = "0123456789abcdefghij\udc80klmnopqrstuvwxyz"  # a lone surrogate, as a crafted JSON string can carry
+    with pytest.raises(InvalidValue) as refused:
+        check("string", text)
+    assert refused.value.reason == ("value is not valid Unicode text: surrogates not allowed at position 20 "
+                                    "('abcdefghij\\udc80klmnopqrs')")
+    with pytest.raises(InvalidValue, match=r"at position 0 \('\\udc80ab"):
+        check("string[]", ["ok", "\udc80abc"])
+
+
+def test_an_array_up_to_the_item_limit_is_kept_and_one_longer_is_refused_naming_the_setting() -> None:
+    limits = Limits(max_array_items=3)
+    assert check_within("uint8[]", [1, 2, 3], limits) == [1, 2, 3]
+    with pytest.raises(InvalidValue) as refused:
+        check_within("uint8[]", [1, 2, 3, 4], limits)
+    assert refused.value.reason == "array of 4 elements is longer than the limit of 3 (limits.max_array_items)"
+
+
+def test_refusals_show_the_value_that_was_refused() -> None:
+    with pytest.raises(InvalidValue, match=r"^value 'PAUSE' is not allowed; expected one of 'START', 'STOP'$"):
+        check("string", "PAUSE", allowed=("START", "STOP"))
+    with pytest.raises(InvalidValue) as refused:
+        check("double", 2**1030)
+    assert refused.value.reason.startswith("value 1150523606311882") and refused.value.reason.endswith("double")

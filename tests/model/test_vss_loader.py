@@ -10,6 +10,7 @@ import pytest
 from homebound.model.errors import CatalogError
 from homebound.model.signal import SignalKind
 from homebound.model.vss_loader import builtin_catalog, load_catalog, load_overlay_file, load_vss_file
+from tests.conftest import vss_release
 
 # Counted independently from the standard's JSON exports (see ../shared/data/README.md for totals).
 RELEASE_COUNTS = {
@@ -20,24 +21,24 @@ RELEASE_COUNTS = {
 
 
 @pytest.mark.parametrize("release", sorted(RELEASE_COUNTS))
-def test_official_release_loads_with_exact_counts(vss_dir: Path, release: str) -> None:
-    catalog = load_vss_file(vss_dir / release)
+def test_official_release_loads_with_exact_counts(release: str) -> None:
+    catalog = load_vss_file(vss_release(release))
     expected = RELEASE_COUNTS[release]
     counts = catalog.counts_by_kind()
     assert counts == {k: expected[k] for k in ("sensor", "actuator", "attribute")}
     assert len(catalog) == expected["total"]
 
 
-def test_release_6_datatype_counts(vss_dir: Path) -> None:
-    counts = load_vss_file(vss_dir / "vss_release_6.0.json").counts_by_datatype()
+def test_release_6_datatype_counts() -> None:
+    counts = load_vss_file(vss_release("vss_release_6.0.json")).counts_by_datatype()
     assert counts["boolean"] == 413
     assert counts["float"] == 279
     assert counts["uint8[]"] == 1
     assert sum(counts.values()) == 1263
 
 
-def test_release_metadata_is_read_as_the_standard_says(vss_dir: Path) -> None:
-    catalog = load_vss_file(vss_dir / "vss_release_6.0.json")
+def test_release_metadata_is_read_as_the_standard_says() -> None:
+    catalog = load_vss_file(vss_release("vss_release_6.0.json"))
     soc = catalog.get("Vehicle.Powertrain.TractionBattery.StateOfCharge.Current")
     assert (soc.kind, soc.datatype.value, soc.unit, soc.min, soc.max) == (SignalKind.SENSOR, "float", "percent", 0,
                                                                           100.0)
@@ -51,8 +52,8 @@ def test_builtin_catalog_is_the_whole_of_vss_6() -> None:
     assert len(catalog) == 1263
 
 
-def test_builtin_catalog_has_the_same_paths_as_the_6_0_export(vss_dir: Path) -> None:
-    standard = load_vss_file(vss_dir / "vss_release_6.0.json")
+def test_builtin_catalog_has_the_same_paths_as_the_6_0_export() -> None:
+    standard = load_vss_file(vss_release("vss_release_6.0.json"))
     assert sorted(builtin_catalog().signals) == sorted(standard.signals)
 
 
@@ -77,16 +78,16 @@ def test_builtin_catalog_covers_what_homebound_uses() -> None:
     assert all(meta.description for meta in catalog.signals.values())
 
 
-def test_builtin_facts_match_the_standard(vss_dir: Path) -> None:
-    standard = load_vss_file(vss_dir / "vss_release_6.0.json")
+def test_builtin_facts_match_the_standard() -> None:
+    standard = load_vss_file(vss_release("vss_release_6.0.json"))
     for path, meta in builtin_catalog().signals.items():
         official = standard.get(path)
         assert (meta.kind, meta.datatype, meta.unit, meta.min, meta.max, meta.allowed) == (
             official.kind, official.datatype, official.unit, official.min, official.max, official.allowed), path
 
 
-def test_builtin_descriptions_are_our_own_words(vss_dir: Path) -> None:
-    standard = load_vss_file(vss_dir / "vss_release_6.0.json")
+def test_builtin_descriptions_are_our_own_words() -> None:
+    standard = load_vss_file(vss_release("vss_release_6.0.json"))
     ours = builtin_catalog().signals
     same = [p for p, meta in ours.items() if meta.description == standard.signals[p].description]
     assert same == []

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from homebound.adapters.mqtt.discovery import DiscoveryError, parse_discovery
-
-HA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ha-discovery"
+from tests.conftest import shared_data
 
 
 def example(name: str) -> dict[str, object]:
-    path = HA_DIR / name
-    if not path.exists():
-        pytest.skip(f"the Home Assistant examples are not at {HA_DIR}")
-    return json.loads(path.read_text())  # type: ignore[no-any-return]
+    """One of the Home Assistant documentation's discovery payloads in ../shared/data/ha-discovery."""
+    return json.loads(shared_data(f"ha-discovery/{name}").read_text())  # type: ignore[no-any-return]
 
 
 def test_device_based_example_from_the_documentation() -> None:

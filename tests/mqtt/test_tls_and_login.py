@@ -75,6 +75,24 @@ async def test_a_wrong_password_is_a_clear_error(secure_broker: tuple[int, Path]
         await connection.connect(timeout=2)
 
 
+async def test_a_broker_whose_certificate_another_ca_signed_is_refused(tmp_path: Path,
+                                                                     secure_broker: tuple[int, Path]) -> None:
+    from homebound.adapters.mqtt.connection import MqttConnection, MqttError
+
+    port, real_ca = secure_broker
+    impostor = tmp_path / "impostor"
+    impostor.mkdir()
+    other_ca, _ = self_signed(impostor)  # a CA the broker's certificate does not come from
+    connection = MqttConnection(f"mqtts://homebound:s3cret@127.0.0.1:{port}", ca_file=str(other_ca))
+    with pytest.raises(MqttError, match="cannot reach the MQTT broker"):
+        await connection.connect(timeout=2)
+    assert not connection.connected and connection.connections == 0
+    trusting = MqttConnection(f"mqtts://homebound:s3cret@127.0.0.1:{port}", ca_file=str(real_ca))
+    await trusting.connect(timeout=5)  # the same broker, login and code: only the CA differed
+    assert trusting.connected
+    await trusting.close()
+
+
 @pytest.mark.parametrize("url", ["http://broker", "mqtt://", "mqtt://host:port"])
 def test_bad_urls_are_named(url: str) -> None:
     from homebound.adapters.mqtt.connection import MqttConnection, MqttError

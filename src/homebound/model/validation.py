@@ -58,6 +58,8 @@ def _float_check(datatype: DataType, low: float | None, high: float | None) -> S
         if kind is float:
             number: float = value  # type: ignore[assignment]
         elif kind is int:
+            if abs(value) > limit:  # type: ignore[arg-type]  # JSON integers have no size: float() would overflow
+                raise InvalidValue(f"value {shown(value)} does not fit {name}")
             number = float(value)  # type: ignore[arg-type]
         else:
             raise InvalidValue(f"value {shown(value)} ({_type_name(value)}) is not a number; {name} needs one")
