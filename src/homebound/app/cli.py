@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
 from homebound import __version__
 from homebound.app import cli_automations, cli_devices, cli_gateway, cli_vss
@@ -44,7 +45,7 @@ def _load(config_file: Path | None) -> Config:
     try:
         return load_config(config_file)
     except ConfigError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -89,7 +90,7 @@ def serve(
     try:
         runtime = Runtime(settings)
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
     from homebound.adapters.http import create_app
 
@@ -124,7 +125,7 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
     try:
         await runtime.start()
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         await runtime.stop()
         return 1
     try:
@@ -159,7 +160,7 @@ def demo(
         reset_database(database)
         summary = asyncio.run(run_demo(loaded, speed, duration, port, database, mqtt, seed, Console()))
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
@@ -191,7 +192,7 @@ def sim(
     try:
         loaded = load_scenario(scenario or find_examples("scenarios") / "evening_drive_home.yaml")
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
     fleet = Fleet(loaded, vehicles, hub, speed, seed)
 
