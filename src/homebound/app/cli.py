@@ -18,6 +18,7 @@ from rich.markup import escape
 from homebound import __version__
 from homebound.app import cli_automations, cli_devices, cli_gateway, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
+from homebound.app.heap import settle_heap
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
 from homebound.app.runtime import Runtime
@@ -128,6 +129,7 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
         console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         await runtime.stop()
         return 1
+    settle_heap()
     try:
         await server.serve()
     finally:
