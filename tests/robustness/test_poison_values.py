@@ -166,6 +166,17 @@ def test_invalid_utf8_and_surrogates_from_a_device_are_refused_and_history_goes_
         assert_history_goes_on(server)
 
 
+def test_a_deeply_nested_discovery_payload_is_counted_as_a_bad_message(tmp_path: Path, mqtt_tag: str,
+                                                                      device: mqtt.Client) -> None:
+    with live_server(config(tmp_path, mqtt_tag=mqtt_tag)) as server:
+        publish(device, f"hbpoison-{mqtt_tag}/sensor/deep/config", "[" * 100_000)
+        devices = server.runtime.devices
+        assert devices is not None
+        wait_until(lambda: devices.errors["discovery"] == 1, what="the message counted as a bad discovery")
+        assert devices.device_ids() == []
+        assert_history_goes_on(server)
+
+
 def test_a_device_identifier_with_a_lone_surrogate_does_not_stop_history(
         tmp_path: Path, mqtt_tag: str, device: mqtt.Client) -> None:
     """The device's own rows cannot be stored (its id is not UTF-8): they are set aside, the rest is written."""

@@ -120,6 +120,8 @@ def _decode(topic: str, payload: bytes) -> dict[str, object]:
         document = json.loads(payload)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise DiscoveryError(topic, f"payload is not valid JSON: {error}") from None
+    except RecursionError:  # `[[[[...`: a bad message like any other, not a traceback in the log
+        raise DiscoveryError(topic, "payload is nested too deeply to be a discovery config") from None
     if not isinstance(document, dict):
         raise DiscoveryError(topic, f"payload must be a JSON object, not {type(document).__name__}")
     return expand(document)
