@@ -14,6 +14,7 @@ import select
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 
 import grpc
 import httpx
@@ -228,7 +229,7 @@ def test_crafted_wildcards_over_kuksa_v2_do_not_freeze(hub: ServedHub) -> None:
 
 
 @pytest.fixture
-def device_client() -> mqtt.Client:
+def device_client() -> Iterator[mqtt.Client]:
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-device-{uuid.uuid4().hex[:8]}")
     client.connect(HOST, int(PORT))
     client.loop_start()

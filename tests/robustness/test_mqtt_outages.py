@@ -88,7 +88,7 @@ def test_a_25_second_broker_restart_loses_no_device_message(tmp_path: Path, brok
                     mqtt=MqttConfig(url=f"mqtt://127.0.0.1:{broker.port}", discovery_prefix="ha", base_topic="hb"),
                     vehicles=[VehicleConfig(id="car1")])
     meter = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="meter")
-    meter.reconnect_delay_set(0.5, 2)
+    meter.reconnect_delay_set(1, 2)
     meter.connect("127.0.0.1", broker.port)
     meter.loop_start()
     published: list[int] = []
@@ -161,7 +161,8 @@ def test_the_cars_availability_goes_offline_when_the_hub_is_killed_and_when_it_s
                                         "base_topic": f"hbavail-{mqtt_tag}"})
 
     def last_status() -> bytes | None:
-        return (seen.get(status) or [None])[-1]
+        payloads = seen.get(status)
+        return payloads[-1] if payloads else None
 
     with served(tmp_path, config, "--no-grpc") as hub:
         wait_until(lambda: last_status() == b"online", 10, "the hub's status online")

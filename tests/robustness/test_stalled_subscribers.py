@@ -55,7 +55,7 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_cost_ingest_nothing_a
                                    ).status_code == 200
             return time.perf_counter() - started
 
-        before = timed_writes()
+        before = min(timed_writes(), timed_writes())  # the better of two: less of the machine's noise
         assert subscriptions() == 0
         stalled = [stalled_subscriber(hub.port) for _ in range(SUBSCRIBERS)]
         try:
@@ -68,7 +68,7 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_cost_ingest_nothing_a
                 for _ in range(10):
                     client.post("/api/v1/vehicles/car1/signals", json={"values": {TRACK: f"{writes:06d} {BIG}"}})
                     writes += 1
-            after = timed_writes()
+            after = min(timed_writes(), timed_writes())
         finally:
             for sock in stalled:
                 sock.close()
