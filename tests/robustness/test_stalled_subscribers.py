@@ -1,5 +1,7 @@
 """A WebSocket subscriber that stops reading is dropped after a bound: 500 of them (connect, subscribe, never read)
-are gone after enough ingest, and ingest afterwards is as fast as before they came.
+are gone after enough ingest, and nothing of them is left on the ingest path (no subscription, no queued batch).
+The time of 200 writes before and after is printed (`pytest -s`) but not asserted: speed is measured in
+benchmarks/, and this machine's noise alone moves it by 2x between rounds.
 
 Before the fixes, each stalled subscriber kept its subscription (its mailbox full, every update dropped and
 counted) for as long as its socket stayed open, and 500 of them slowed ingest by 66 %.
@@ -42,7 +44,7 @@ def stalled_subscriber(port: int) -> socket.socket:
     return sock
 
 
-def test_500_stalled_websocket_subscribers_are_dropped_and_cost_ingest_nothing_afterwards(tmp_path: Path) -> None:
+def test_500_stalled_websocket_subscribers_are_dropped_and_leave_nothing_on_the_ingest_path(tmp_path: Path) -> None:
     with served(tmp_path, hub_config(tmp_path), "--no-grpc") as hub, \
             httpx.Client(base_url=hub.base_url, timeout=30) as client:
         def subscriptions() -> int:
@@ -55,7 +57,7 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_cost_ingest_nothing_a
                                    ).status_code == 200
             return time.perf_counter() - started
 
-        before = min(timed_writes(), timed_writes())  # the better of two: less of the machine's noise
+        before = min(timed_writes() for _ in range(3))  # the best of three: less of the machine's noise
         assert subscriptions() == 0
         stalled = [stalled_subscriber(hub.port) for _ in range(SUBSCRIBERS)]
         try:
@@ -68,10 +70,11 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_cost_ingest_nothing_a
                 for _ in range(10):
                     client.post("/api/v1/vehicles/car1/signals", json={"values": {TRACK: f"{writes:06d} {BIG}"}})
                     writes += 1
-            after = min(timed_writes(), timed_writes())
+            after = min(timed_writes() for _ in range(3))
+            left = client.get("/api/v1/metrics").json()
         finally:
             for sock in stalled:
                 sock.close()
     print(f"{SUBSCRIBERS} stalled subscribers dropped after {writes} writes of {len(BIG) // 1000} kB; "
           f"{TIMED_WRITES} writes took {before:.2f} s before them and {after:.2f} s after (x{after / before:.2f})")
-    assert after < 2 * before, f"ingest is slower after the stalled subscribers: {before:.2f} s -> {after:.2f} s"
+    assert (left["subscriptions"], left["queued_batches"]) == (0, 0), left
