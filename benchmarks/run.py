@@ -15,7 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.automations_load import automation_figures
 from benchmarks.can_decode import can_figures
 from benchmarks.common import Figure, report
+from benchmarks.energy_control import energy_figures
 from benchmarks.history_recorder import recorder_figures
+from benchmarks.history_sessions import session_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
 from benchmarks.mqtt_flow import mqtt_figures
@@ -25,10 +27,12 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_figures,
     "latency": latency_figures,
     "history": recorder_figures,
+    "sessions": session_figures,
     "kuksa": kuksa_figures,
     "sdv": sdv_figures,
     "mqtt": mqtt_figures,
     "automations": automation_figures,
+    "energy": energy_figures,
     "can": can_figures,
 }
 

@@ -1,10 +1,12 @@
 """An in-process household for automation tests: the hub, car1, the simulated devices on the local bus, the
-device bridge, and a test stand-in for the car that carries out its commands after a short delay."""
+device bridge, the session tracker that tells car1's drives and charges (the source of car events), and a test
+stand-in for the car that carries out its commands after a short delay."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import zoneinfo
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,10 @@ import pytest
 from homebound.adapters.mqtt.bridge import HomeAssistantDevices
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_text
+from homebound.history.places import Places
+from homebound.history.rules import LogRules
+from homebound.history.tariffs import TariffBook
+from homebound.history.tracker import SessionTracker
 from homebound.hub import Command, Hub, ThingKind
 from homebound.messaging import LocalBus
 from homebound.model.geometry import Zone, destination
@@ -48,6 +54,7 @@ class House:
     simulator: HouseholdSimulator
     car: ObedientCar
     database: Database | None
+    sessions: SessionTracker
 
     def at(self, distance_m: float, bearing: float = 90.0, ts: float = 0.0, accuracy: float = 10.0,
            speed: float | None = None) -> None:
@@ -95,11 +102,16 @@ async def build_house(database: Database | None = None, debounce_s: float = 30.0
     if database is not None:
         store = AutomationStore(database)
         store.start()
-    engine = AutomationEngine(hub, [HOME], store, debounce_s=debounce_s, trip_end_after_s=60)
+    engine = AutomationEngine(hub, [HOME], store, debounce_s=debounce_s)
     engine.clock.follow(clock)
+    sessions = SessionTracker(LogRules(end_after_stationary_s=60), Places([HOME]),
+                              TariffBook([], zoneinfo.ZoneInfo("UTC")))
+    sessions.track("car1")
+    hub.add_listener(sessions.on_batch)
+    sessions.add_listener(engine.car_event)
     await engine.start()
-    house = House(hub, engine, bus, simulator, car, database)
-    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 8)
+    house = House(hub, engine, bus, simulator, car, database, sessions)
+    await house.until(lambda: len(hub.thing_ids(ThingKind.DEVICE)) == 11)
     await house.settle()
     return house
 

@@ -54,7 +54,7 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def test_check_the_examples_and_a_bad_file(tmp_path: Path) -> None:
     good = run("automations", "check", str(EXAMPLES))
-    assert good.returncode == 0 and "9 valid, 0 problems" in good.stdout
+    assert good.returncode == 0 and "10 valid, 0 problems" in good.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: x\n  triggers: []\n  actions: [{delay: 1}]\n")
     result = run("automations", "check", str(bad))
@@ -82,7 +82,7 @@ def test_list_trace_and_reload(server: LiveServer, tmp_path: Path) -> None:
         TRUNK.replace("trunk_open", "trunk_again") + "\n- id: broken\n  triggers: []\n  actions: []\n")
     reloaded = run("automations", "reload", *base)
     assert "2 automations loaded" in reloaded.stdout and "broken" in reloaded.stdout
-    assert httpx.get(f"{server.base_url}/api/v1/automations/nope/traces").status_code == 400
+    assert httpx.get(f"{server.base_url}/api/v1/automations/nope/traces").status_code == 404
     checked = httpx.post(f"{server.base_url}/api/v1/automations/check", content=TRUNK,
                          headers={"content-type": "text/plain"}).json()
     assert checked == {"valid": ["trunk_open"], "problems": []}

@@ -59,11 +59,14 @@ async def test_leaving_home_turns_off_the_lights_and_locks_the_scooter() -> None
 
 async def test_charging_stopped_below_80_tells_the_phone_and_complete_says_charged() -> None:
     house = await with_examples()
-    house.hub.ingest("car1", {CHARGING: True, SOC: 60.0})
-    house.hub.ingest("car1", {CHARGING: False})
+    t = 1_790_000_000.0
+    house.hub.ingest("car1", {CHARGING: True, SOC: 60.0}, ts=t)
+    house.hub.ingest("car1", {CHARGING: False}, ts=t + 600)
+    house.hub.ingest("car1", {SOC: 60.0}, ts=t + 661)  # not restarted within a minute: the session has ended
     await house.until(lambda: house.value("phone", NOTIFY) == "Charging stopped early: the car is not full yet.")
-    house.hub.ingest("car1", {CHARGING: True, SOC: 80.0})
-    house.hub.ingest("car1", {CHARGING: False})
+    house.hub.ingest("car1", {CHARGING: True, SOC: 80.0}, ts=t + 1000)
+    house.hub.ingest("car1", {CHARGING: False}, ts=t + 2000)
+    house.hub.ingest("car1", {SOC: 80.0}, ts=t + 2061)
     await house.until(lambda: house.value("phone", NOTIFY) == "The car is charged and ready.")
     assert house.results("charging_stopped_early") == ["completed", "condition_failed"]
     await house.engine.stop()

@@ -170,27 +170,48 @@ async def test_device_event_from_the_rice_cooker(house: House) -> None:
     await house.until(lambda: house.results("a") == ["completed"])
 
 
-async def test_car_events(house: House) -> None:
-    events = ["trip_started", "trip_ended", "charging_started", "charging_stopped", "plugged_in", "unplugged"]
+PARK = "Vehicle.Powertrain.Transmission.IsParkLockEngaged"
+ODOMETER = "Vehicle.TraveledDistance"
+IS_CHARGING = "Vehicle.Powertrain.TractionBattery.Charging.IsCharging"
+PLUGGED = "Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition.IsChargingCableConnected"
+
+
+async def test_car_events_come_from_the_drives_and_charges_the_history_tells(house: House) -> None:
+    events = ["drive_started", "drive_ended", "charge_started", "charge_ended", "plugged_in", "unplugged"]
     house.load("".join(notify_on(f"""    - trigger: car
       thing: car1
       event: {event}""", event) for event in events))
-    hub = house.hub
-    hub.ingest("car1", {"Vehicle.IsMoving": False, "Vehicle.Powertrain.TractionBattery.Charging.IsCharging": False,
-                        "Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition"
-                        ".IsChargingCableConnected": False})
-    hub.ingest("car1", {"Vehicle.IsMoving": True})
-    hub.ingest("car1", {"Vehicle.IsMoving": False})   # a stop in traffic: the trip goes on
-    hub.ingest("car1", {"Vehicle.IsMoving": True})
-    hub.ingest("car1", {"Vehicle.Powertrain.Transmission.IsParkLockEngaged": True})
-    hub.ingest("car1", {"Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition"
-                        ".IsChargingCableConnected": True})
-    hub.ingest("car1", {"Vehicle.Powertrain.TractionBattery.Charging.IsCharging": True})
-    hub.ingest("car1", {"Vehicle.Powertrain.TractionBattery.Charging.IsCharging": False})
-    hub.ingest("car1", {"Vehicle.Powertrain.TractionBattery.Charging.ChargingPort.AnyPosition"
-                        ".IsChargingCableConnected": False})
+    hub, t = house.hub, 1_790_000_000.0
+    hub.ingest("car1", {PARK: True, "Vehicle.Speed": 0.0, ODOMETER: 1000, IS_CHARGING: False, PLUGGED: False}, ts=t)
+    hub.ingest("car1", {PARK: False}, ts=t + 1)
+    hub.ingest("car1", {"Vehicle.Speed": 30.0, ODOMETER: 1050}, ts=t + 7)
+    hub.ingest("car1", {"Vehicle.Speed": 0.0}, ts=t + 20)    # a stop in traffic: the drive goes on
+    hub.ingest("car1", {"Vehicle.Speed": 30.0, ODOMETER: 1200}, ts=t + 40)
+    hub.ingest("car1", {"Vehicle.Speed": 0.0, PARK: True}, ts=t + 60)
+    hub.ingest("car1", {PLUGGED: True}, ts=t + 100)
+    hub.ingest("car1", {IS_CHARGING: True}, ts=t + 110)
+    hub.ingest("car1", {IS_CHARGING: False}, ts=t + 500)
+    hub.ingest("car1", {PLUGGED: False}, ts=t + 520)
     await house.until(lambda: all(house.results(e) for e in events))
+    await house.settle()
     assert all(len(house.results(e)) == 1 for e in events)
+    ended = house.engine.traces.of("drive_ended")[0].trigger
+    assert ended["distance_m"] == 200.0 and ended["duration_s"] == 59.0 and ended["kind"] == "car"
+    charge = house.engine.traces.of("charge_ended")[0].trigger
+    assert charge["end_reason"] == "unplugged" and charge["end_ts"] == t + 500
+
+
+async def test_earlier_event_names_still_work(house: House) -> None:
+    house.load(notify_on("""    - trigger: car
+      thing: car1
+      event: trip_started""", "old") + notify_on("""    - trigger: car
+      thing: car1
+      event: charging_stopped""", "old_stop"))
+    hub, t = house.hub, 1_790_000_000.0
+    hub.ingest("car1", {PARK: True, ODOMETER: 1000, IS_CHARGING: True}, ts=t)
+    hub.ingest("car1", {PARK: False, IS_CHARGING: False}, ts=t + 120)   # two minutes of charging, then away
+    hub.ingest("car1", {ODOMETER: 1100}, ts=t + 150)
+    await house.until(lambda: house.results("old") == ["completed"] and house.results("old_stop") == ["completed"])
 
 
 async def test_time_of_day_and_weekday(house: House) -> None:

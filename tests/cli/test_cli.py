@@ -102,6 +102,8 @@ def test_serve_with_defaults_answers_stores_in_the_working_directory_and_shuts_d
             output, _ = process.communicate(timeout=15)
         assert process.returncode == 0, output
         assert "Traceback" not in output and "ERROR" not in output, output
+        bound = re.search(r"gRPC on 127\.0\.0\.1:(\d+)", output)
+        assert bound is not None and int(bound.group(1)) > 0, output  # --grpc-port 0: the port really bound
 
 
 def test_serve_with_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:

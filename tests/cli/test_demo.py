@@ -18,7 +18,7 @@ ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
 
 
 def test_demo_drives_home_the_house_reacts_and_a_summary_is_printed(tmp_path: Path) -> None:
-    result = subprocess.run([HOMEBOUND, "demo", "--speed", "120", "--duration", "15", "--port", str(free_port()),
+    result = subprocess.run([HOMEBOUND, "demo", "--speed", "120", "--duration", "34", "--port", str(free_port()),
                              "--database", str(tmp_path / "demo.db")],
                             capture_output=True, text=True, timeout=120, env=ENV, cwd=Path(__file__).parents[2])
     assert result.returncode == 0, result.stderr
@@ -26,6 +26,12 @@ def test_demo_drives_home_the_house_reacts_and_a_summary_is_printed(tmp_path: Pa
     assert "arriving_home fired (proximity)" in output
     assert "purifier Switch.Power.State = True confirmed" in output
     assert "garage Cover.Door.Command = 'OPEN' confirmed" in output
+    # the family's phone (OwnTracks) is told, and is the car's key: never while it moves, then in the garage
+    assert re.search(r"Ana's phone shows: Family car arriving in \d+ minutes", output)
+    assert "ana is at the car but it is moving: not unlocked" in output
+    unlocked, locked = output.find("key  unlocked car1 for ana"), output.find("key  locked car1 for ana")
+    assert output.find("Ana at the car") < unlocked < output.find("Ana walking in") < locked, output
+    assert "car1 Vehicle.Cabin.Door.Row1.DriverSide.IsLocked = False confirmed (phone:ana)" in output
     summary = re.search(r"(\d+\.\d) km driven.*?(\d+) automations fired, (\d+) commands confirmed", output, re.S)
     assert summary, output
     assert 6.5 < float(summary.group(1)) < 8.0

@@ -29,7 +29,7 @@ def test_flood_of_bad_payloads_loses_no_good_value(hub_server: LiveServer, obser
     bad = [
         (f"{topics.prefix}/switch/x/config", b"{not json"),                           # malformed JSON
         (f"{topics.prefix}/switch/y/config", b'{"name": "no command topic"}'),         # missing required key
-        (f"{topics.prefix}/vacuum/z/config", b'{"cmd_t": "a"}'),                       # unsupported component
+        (f"{topics.prefix}/teleporter/z/config", b'{"cmd_t": "a"}'),                   # unsupported component
         (f"{base}/state", b"not json at all"),                                        # template fails
         (f"{base}/state", b'{"voltage": 230}'),                                       # template: missing key
         (f"{base}/state", b'{"power": "lots"}'),                                      # not a number

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from homebound.adapters.mqtt.capabilities import capabilities, pascal
 from homebound.adapters.mqtt.discovery import parse_discovery
+from homebound.adapters.mqtt.kinds import entity_for, pascal
 from homebound.hub import Hub
 from homebound.hub.errors import RejectedValue
 from homebound.model.catalog import Catalog
@@ -16,7 +16,7 @@ from homebound.model.signal import SignalKind
 
 def component(kind: str, object_id: str, config: dict[str, object]) -> list:  # type: ignore[type-arg]
     update = parse_discovery(f"homeassistant/{kind}/{object_id}/config", json.dumps(config).encode())
-    return capabilities(update.components[0])
+    return entity_for(update.components[0]).points
 
 
 def test_names_become_vss_style_nodes() -> None:

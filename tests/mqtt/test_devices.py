@@ -43,9 +43,10 @@ def value(server: LiveServer, device: str, path: str) -> object:
 
 def test_the_simulated_household_joins_and_is_online(hub_server: LiveServer, topics: Topics) -> None:
     start_simulator(hub_server, topics)
-    wait(lambda: len(devices(hub_server)) == 8 and all(d["online"] for d in devices(hub_server).values()))
+    wait(lambda: len(devices(hub_server)) == 11 and all(d["online"] for d in devices(hub_server).values()))
     listed = devices(hub_server)
-    assert set(listed) == {"phone", "scooter", "purifier", "rice_cooker", "garage", "lights", "wallbox", "aircon"}
+    assert set(listed) == {"phone", "scooter", "purifier", "rice_cooker", "garage", "lights", "wallbox", "grid",
+                           "solar", "aircon", "vacuum"}
     wait(lambda: value(hub_server, "phone", "DeviceTracker.Location.Latitude") is not None)
     assert value(hub_server, "aircon", "Climate.Climate.CurrentTemperature") == 27.0
     shown = httpx.get(f"{hub_server.base_url}/api/v1/devices/rice_cooker").json()
@@ -114,3 +115,27 @@ def test_a_hand_written_discovery_message_from_the_documentation(hub_server: Liv
     assert refused.state is CommandState.FAILED and "offline" in (refused.reason or "")
     observer.publish(f"{topics.prefix}/switch/kitchen/kettle/config", b"", retain=True)
     wait(lambda: "kettle-42" not in devices(hub_server))
+
+
+def test_the_robot_vacuum_cleans_and_returns_to_its_base(hub_server: LiveServer, topics: Topics) -> None:
+    simulator = start_simulator(hub_server, topics)
+    wait(lambda: devices(hub_server).get("vacuum", {}).get("online") is True)
+    wait(lambda: value(hub_server, "vacuum", "Vacuum.Robot.State") == "docked")
+    hub = hub_server.runtime.hub
+    start = hub_server.call(hub.command("u", "vacuum", "Vacuum.Robot.Command", "start"))
+    wait(lambda: start.state is CommandState.CONFIRMED)
+    speed = hub_server.call(hub.command("u", "vacuum", "Vacuum.Robot.FanSpeed", "turbo"))
+    wait(lambda: speed.state is CommandState.CONFIRMED)
+    hub_server.run(simulator.tick, 40.0)  # 40 minutes at 60x
+    wait(lambda: value(hub_server, "vacuum", "Vacuum.Robot.State") in ("returning", "docked"))
+    assert value(hub_server, "vacuum", "Vacuum.Robot.Battery") < 100  # type: ignore[operator]
+
+
+def test_the_simulated_household_publishes_what_home_assistant_expects(observer: Observer, topics: Topics) -> None:
+    from homebound.simulators.household.devices import household
+
+    configs = {device.id: device.discovery(topics.prefix) for device in household(topics.sim_root)}
+    wallbox = json.loads(configs["wallbox"][1])["cmps"]
+    assert wallbox["energy"]["stat_cla"] == "total_increasing"
+    living = json.loads(configs["lights"][1])["cmps"]["living"]
+    assert living["schema"] == "json" and living["sup_clrm"] == ["brightness"] and "brightness" not in living

@@ -81,7 +81,7 @@ def test_device_component_with_only_its_platform_is_removed() -> None:
     ("homeassistant/switch/a/config", b'{"stat_t": "a/state"}', "missing required key 'command_topic'"),
     ("homeassistant/select/a/config", b'{"cmd_t": "a/set"}', "missing required key 'options'"),
     ("homeassistant/device_tracker/a/config", b'{"name": "x"}', "'state_topic' or 'json_attributes_topic'"),
-    ("homeassistant/vacuum/a/config", b'{"cmd_t": "a"}', "component 'vacuum' is not supported"),
+    ("homeassistant/teleporter/a/config", b'{"cmd_t": "a"}', "component 'teleporter' is not supported"),
     ("homeassistant/device/a/config", b'{"cmps": {"x": {"p": "sensor", "stat_t": "s"}}}', "needs 'dev'"),
     ("homeassistant/device/a/config", b'{"dev": {"ids": "a"}, "cmps": {"x": {"stat_t": "s"}}}', "needs 'p'"),
     ("homeassistant/switch/a/config", b'{"cmd_t": "a", "avty_mode": "most"}', "availability_mode 'most'"),

@@ -71,3 +71,53 @@ def test_commands_from_home_assistant_go_through_the_hub(tmp_path: Path, observe
         observer.publish(f"{topics.base}/car1/set/lock", "OPEN SESAME")
         wait(lambda: server.runtime.metrics()["mqtt"]["vehicle_command_errors"] == 2)  # type: ignore[index]
         assert server.run(server.runtime.hub.read_target, "car1", LIMIT)[0] == 85
+
+
+def test_older_home_assistant_gets_one_config_per_component(tmp_path: Path, observer: Observer,
+                                                            topics: Topics) -> None:
+    config = mqtt_config(tmp_path, topics)
+    config = config.model_copy(update={"mqtt": config.mqtt.model_copy(update={"discovery_form": "component"})})
+    with live_server(config):
+        topic = f"{topics.prefix}/sensor/homebound_car1/speed/config"
+        wait(lambda: observer.seen(topic))
+        speed = json.loads(observer.seen(topic)[-1])
+        assert speed["unique_id"] == "homebound_car1_speed" and "p" not in speed
+        assert speed["dev"]["name"] == "Family car"
+        assert speed["availability"] == [{"topic": f"{topics.base}/status"},
+                                         {"topic": f"{topics.base}/car1/availability"}]
+        assert speed["availability_mode"] == "all"
+        assert observer.seen(f"{topics.prefix}/lock/homebound_car1/lock/config")
+        assert not observer.seen(f"{topics.prefix}/device/homebound_car1/config")
+
+
+def test_the_lock_is_locked_only_when_every_door_is(hub_server: LiveServer, observer: Observer,
+                                                   topics: Topics) -> None:
+    hub = hub_server.runtime.hub
+    doors = ["Vehicle.Cabin.Door.Row1.DriverSide", "Vehicle.Cabin.Door.Row1.PassengerSide",
+             "Vehicle.Cabin.Door.Row2.DriverSide", "Vehicle.Cabin.Door.Row2.PassengerSide"]
+    def lock() -> object:
+        states = observer.seen(f"{topics.base}/car1/state")
+        return json.loads(states[-1])["locked"] if states else None
+
+    hub_server.run(hub.ingest, "car1", {f"{d}.IsLocked": True for d in doors})
+    wait(lambda: lock() == "LOCKED")
+    hub_server.run(hub.ingest, "car1", {f"{doors[3]}.IsLocked": False})  # the driver's door stays locked
+    wait(lambda: lock() == "UNLOCKED")
+
+
+def test_a_refused_command_springs_back_and_fires_the_refusal_event(hub_server: LiveServer, observer: Observer,
+                                                                    topics: Topics) -> None:
+    document = discovery_when_seen(observer, topics)
+    assert document["cmps"]["command_refused"]["p"] == "event"  # type: ignore[index]
+    before = len(observer.seen(f"{topics.base}/car1/state"))
+    observer.publish(f"{topics.base}/car1/set/charge_limit", "85")  # no provider is connected: refused
+    wait(lambda: observer.seen(f"{topics.base}/car1/event/command_refused"))
+    event = json.loads(observer.seen(f"{topics.base}/car1/event/command_refused")[-1])
+    assert event["event_type"] == "command_refused" and event["entity"] == "charge_limit"
+    assert "no provider" in event["reason"]
+    assert len(observer.seen(f"{topics.base}/car1/state")) > before  # the real state, at once
+
+
+def discovery_when_seen(observer: Observer, topics: Topics) -> dict[str, object]:
+    wait(lambda: observer.seen(f"{topics.prefix}/device/homebound_car1/config"))
+    return discovery(observer, topics)

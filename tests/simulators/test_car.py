@@ -28,9 +28,13 @@ def test_ac_charging_at_11_kw_stops_at_the_limit() -> None:
     assert car.state.charging
     # 11 kW for a minute, 92 % reaching the cells, less the parked draw: about 0.28 % of 57.5 kWh
     assert car.state.soc == pytest.approx(70 + (11_000 * 0.92 - 30) * 60 / 3.6e6 / 57.5 * 100, rel=1e-6)
+    highest = 0.0
     for second in range(6 * 3600):
         car.step(1.0, 60.0 + second)
-    assert car.state.soc == pytest.approx(80.0, abs=0.05) and not car.state.charging
+        highest = max(highest, car.state.soc)
+    assert highest == pytest.approx(80.0, abs=0.05) and not car.state.charging
+    # Parked at the limit, the car drains a little and, like real cars, does not top up until 2 points below.
+    assert 79.0 < car.state.soc < 80.0
 
 
 def test_dc_charging_tapers_above_80_percent() -> None:

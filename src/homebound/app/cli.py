@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_gateway, cli_vss
+from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_people, cli_vss
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.heap import settle_heap
 from homebound.app.http_server import server_config
@@ -34,7 +34,13 @@ app = typer.Typer(
 app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
+app.add_typer(cli_energy.app, name="charging")
 app.add_typer(cli_gateway.app, name="gateway")
+app.add_typer(cli_history.drives, name="drives")
+app.add_typer(cli_history.charges, name="charges")
+app.add_typer(cli_history.history, name="history")
+app.command("summary")(cli_history.summary)
+app.add_typer(cli_people.app, name="people")
 console = Console(stderr=True)
 
 
@@ -102,8 +108,6 @@ def serve(
                   f"(OpenAPI: http://{server.host}:{server.port}/docs)")
     if settings.mqtt.url:
         console.print(f"MQTT devices and Home Assistant on {settings.mqtt.url.split('@')[-1]}")
-    if settings.kuksa.enabled:
-        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
     uvicorn_config = server_config(create_app(runtime.http_services()), server.host, server.port)
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 
@@ -129,6 +133,9 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
         console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         await runtime.stop()
         return 1
+    if runtime.kuksa is not None:  # after start: with --grpc-port 0 this is the port actually bound
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {runtime.kuksa.host}:{runtime.kuksa.bound_port}",
+                      highlight=False)
     settle_heap()
     try:
         await server.serve()
@@ -141,7 +148,8 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
 def demo(
     scenario: Annotated[Path | None, typer.Option(help="Scenario file (default: examples/scenarios/"
                                                        "evening_drive_home.yaml).")] = None,
-    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.", min=0.1, max=1000)] = 20.0,
+    speed: Annotated[float | None, typer.Option(help="Simulated seconds per real second (default: the scenario's, "
+                                                     "else 20).", min=0.1, max=5000)] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many real seconds and print a summary.",
                                                    min=1)] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the web page and the REST API.")] = 8321,
@@ -151,8 +159,9 @@ def demo(
     database: Annotated[Path, typer.Option(help="Where the demo keeps its history (reset at start).")] = Path(
         "homebound-demo.db"),
 ) -> None:
-    """The live demo: a car drives home, the house gets ready, the car charges overnight."""
-    from homebound.app.demo import find_examples, reset_database, run_demo
+    """The live demo: a car drives home, the house gets ready, the car charges; at the end, the drives and
+    charges from the session store (`homebound drives list --storage sqlite:///homebound-demo.db` shows them)."""
+    from homebound.app.demo import find_examples, print_sessions, reset_database, run_demo
     from homebound.simulators.vehicle.scenario import load_scenario
 
     configure_logging(console, logging.WARNING)
@@ -160,19 +169,26 @@ def demo(
     try:
         loaded = load_scenario(path)
         reset_database(database)
-        summary = asyncio.run(run_demo(loaded, speed, duration, port, database, mqtt, seed, Console()))
+        summary = asyncio.run(run_demo(loaded, speed or loaded.speed or 20.0, duration, port, database, mqtt, seed,
+                                       Console()))
     except HomeboundError as error:
         console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
     out = Console()
+    soc_start = "?" if summary.soc_start is None else f"{summary.soc_start:.0f}"
+    soc_end = "?" if summary.soc_end is None else f"{summary.soc_end:.0f}"
+    print_sessions(summary, out)
     out.print(f"[bold]Summary[/bold] of {summary.sim_minutes:.0f} simulated minutes: "
               f"{summary.distance_km:.1f} km driven, {summary.energy_kwh:.2f} kWh used "
               f"({summary.energy_kwh * 1000 / max(summary.distance_km, 0.001):.0f} Wh/km), "
-              f"{summary.charged_kwh:.2f} kWh charged, battery {summary.soc_start:.0f} % -> {summary.soc_end:.0f} %; "
+              f"{summary.charged_kwh:.2f} kWh charged, battery {soc_start} % -> {soc_end} %; "
               f"{summary.automations_fired} automations fired, {summary.commands_confirmed} commands confirmed, "
               f"{summary.commands_failed} not confirmed", highlight=False)
+    if summary.energy:
+        out.print(summary.energy, highlight=False)
+    out.print(f"Sessions stay in {database}: homebound drives list --storage sqlite:///{database}", highlight=False)
 
 
 @app.command()

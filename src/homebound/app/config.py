@@ -14,9 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
+from homebound.energy.config import EnergyConfig
+from homebound.history.config import HistoryConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
 from homebound.model.yaml_text import parse_yaml
+from homebound.presence.config import MemberConfig, PhoneKeyConfig, PresenceConfig
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 
@@ -101,6 +104,9 @@ class MqttConfig(Strict):
     ca_file: Path | None = Field(None, description="CA certificate for mqtts:// (default: the system's)")
     insecure_tls: bool = False
     publish_vehicles: bool = True
+    discovery_form: Literal["device", "component", "both"] = Field(
+        "device", description="how the car is announced to Home Assistant: one device message (HA 2024.11+), "
+                              "one message per component (every version), or both")
 
     @field_validator("url")
     @classmethod
@@ -113,7 +119,9 @@ class MqttConfig(Strict):
 class AutomationsConfig(Strict):
     files: list[Path] = Field(default_factory=list, description="YAML files or folders of automations")
     zone_debounce_s: float = Field(30.0, ge=0, description="how long a zone change must hold before it counts")
-    trip_end_after_s: float = Field(180.0, gt=0, description="standing still this long ends a trip")
+    trip_end_after_s: float = Field(180.0, gt=0, description="for a car that reports no gear: standing still "
+                                                             "this long ends a drive (history.drives."
+                                                             "end_after_stationary_s wins when set)")
 
 
 class SimulationConfig(Strict):
@@ -121,7 +129,7 @@ class SimulationConfig(Strict):
 
     household: bool = Field(False, description="simulate the household's devices (on MQTT if configured, "
                                                "else in-process)")
-    speed: float = Field(1.0, gt=0, le=1000, description="simulated seconds per real second")
+    speed: float = Field(1.0, gt=0, le=5000, description="simulated seconds per real second")
 
 
 class VehicleConfig(Strict):
@@ -141,9 +149,14 @@ class Config(Strict):
     automations: AutomationsConfig = AutomationsConfig()
     zones: list[ZoneConfig] = Field(default_factory=list)
     simulation: SimulationConfig = SimulationConfig()
+    energy: EnergyConfig = EnergyConfig()
     limits: LimitsConfig = LimitsConfig()
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
+    history: HistoryConfig = HistoryConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
+    people: list[MemberConfig] = Field(default_factory=list, description="the household's members and their phones")
+    presence: PresenceConfig = PresenceConfig()
+    phone_key: PhoneKeyConfig | None = Field(None, description="the phone as the car's key; off unless set")
 
     @field_validator("vehicles")
     @classmethod
@@ -158,10 +171,48 @@ class Config(Strict):
         return vehicles
 
     @model_validator(mode="after")
+    def _people_known(self) -> Config:
+        ids = [m.id for m in self.people]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"people: a member id appears twice ({', '.join(sorted(ids))})")
+        phones = [(p.user, p.device) for m in self.people for p in m.phones]
+        if len(set(phones)) != len(phones):
+            raise ValueError("people: a phone (user and device) belongs to two members")
+        tags = [t for m in self.people for t in m.tags]
+        if len(set(tags)) != len(tags):
+            raise ValueError("people: a Bluetooth tag belongs to two members")
+        vehicles = [v.id for v in self.vehicles]
+        stations = [s.id for s in self.presence.stations]
+        for station in self.presence.stations:
+            if station.vehicle is not None and station.vehicle not in vehicles:
+                raise ValueError(f"presence.stations: {station.id!r} names vehicle {station.vehicle!r}, which is "
+                                 f"not one of the vehicles ({', '.join(vehicles)})")
+        key = self.phone_key
+        if key is not None:
+            if key.vehicle not in vehicles:
+                raise ValueError(f"phone_key.vehicle {key.vehicle!r} is not one of the vehicles "
+                                 f"({', '.join(vehicles)})")
+            unknown = [m for m in key.members if m not in ids]
+            if unknown:
+                raise ValueError(f"phone_key.members: {', '.join(unknown)} not among people "
+                                 f"({', '.join(ids) or 'none'})")
+            missing = [s for s in key.stations if s not in stations]
+            if missing:
+                raise ValueError(f"phone_key.stations: {', '.join(missing)} not among presence.stations "
+                                 f"({', '.join(stations) or 'none'})")
+        return self
+
+    @model_validator(mode="after")
     def _kuksa_vehicle_known(self) -> Config:
         ids = [v.id for v in self.vehicles]
         if self.kuksa.vehicle is not None and self.kuksa.vehicle not in ids:
             raise ValueError(f"kuksa.vehicle {self.kuksa.vehicle!r} is not one of the vehicles ({', '.join(ids)})")
+        for point in self.energy.charge_points:
+            if point.vehicle is not None and point.vehicle not in ids:
+                raise ValueError(f"energy.charge_points {point.name!r}: vehicle {point.vehicle!r} is not one of the "
+                                 f"vehicles ({', '.join(ids)})")
+        if self.energy.tariff.mqtt_topic and not (self.mqtt.url or self.simulation.household):
+            raise ValueError("energy.tariff.mqtt_topic needs MQTT (mqtt.url, or simulation.household in-process)")
         return self
 
 

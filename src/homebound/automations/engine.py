@@ -2,7 +2,7 @@
 
 - `TriggerIndex` (trigger_index.py): which trigger watches which datapoint; fed inline by `Hub.ingest`.
 - `LocationTriggers` (location_triggers.py): zones, proximity and arrival.
-- `CarEventDetector` (car_events.py): trips and charging from a car's signals.
+- car events (`car_event`): drives and charges as the car's story tells them (`homebound.history`).
 - `ForTimers` (for_timers.py), `SavedState` (saved_state.py) and `resume_saved` (resume.py): what survives a
   restart.
 - `RunScheduler` (runs.py) and `ActionRunner` (actions.py): runs by mode, and their actions, traced.
@@ -15,12 +15,9 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 from collections.abc import Callable
 
 from homebound.automations.actions import ActionRunner
-from homebound.automations.car_events import WATCHED as CAR_PATHS
-from homebound.automations.car_events import CarEventDetector
 from homebound.automations.clock import Clock, run_clock_trigger
 from homebound.automations.conditions import ConditionChecker
 from homebound.automations.for_timers import ForTimers
@@ -62,10 +59,9 @@ class AutomationEngine:
     """Runs automations against the hub. Load with `load()`, then `start()`."""
 
     def __init__(self, hub: Hub, zones: list[Zone], store: KeyValueStore | None = None,
-                 debounce_s: float = 30.0, trip_end_after_s: float = 180.0) -> None:
+                 debounce_s: float = 30.0) -> None:
         self.hub = hub
         self.clock = Clock()
-        self.trip_end_after_s = trip_end_after_s
         self.automations: dict[str, AutomationState] = {}
         self.load_errors: list[str] = []
         self.saved = SavedState(store)
@@ -75,7 +71,6 @@ class AutomationEngine:
         self.locations.zones = {zone.id: zone for zone in zones}
         self.conditions = ConditionChecker(hub, self.locations.presence, self.clock)
         self.runs = RunScheduler(ActionRunner(hub, self.conditions, self), self.conditions, self.saved)
-        self._car: dict[str, CarEventDetector] = {}
         self._car_watches: dict[str, list[tuple[str, CarEventTrigger, Fire]]] = {}
         self._command_watches: list[tuple[str, CommandTrigger, Fire]] = []
         self._clock_tasks: dict[str, list[asyncio.Task[None]]] = {}
@@ -83,7 +78,6 @@ class AutomationEngine:
         self._command_waiters: dict[str, asyncio.Future[None]] = {}
         self._location_dirty: set[str] = set()
         self._started = False
-        self._ticker: asyncio.Task[None] | None = None
 
     @property
     def traces(self) -> TraceLog:
@@ -172,11 +166,6 @@ class AutomationEngine:
                 self.index.add(owner, trigger.thing, path, self._location_changed(trigger.thing))
         elif isinstance(trigger, CarEventTrigger):
             self._car_watches.setdefault(trigger.thing, []).append((owner, trigger, fire))
-            if trigger.thing not in self._car:
-                self._car[trigger.thing] = CarEventDetector(functools.partial(self._car_event, trigger.thing),
-                                                            self.trip_end_after_s)
-            for path in CAR_PATHS:
-                self.index.add(owner, trigger.thing, path, self._car_changed(trigger.thing, path))
         elif isinstance(trigger, CommandTrigger):
             self._command_watches.append((owner, trigger, fire))
         elif isinstance(trigger, TimeTrigger | IntervalTrigger):
@@ -213,15 +202,12 @@ class AutomationEngine:
             self._location_dirty.add(thing)
         return mark
 
-    def _car_changed(self, thing: str, path: str) -> Handler:
-        def update(value: object, _previous: object, ts: float) -> None:
-            self._car[thing].update(path, value, ts)
-        return update
-
-    def _car_event(self, thing: str, event: str, details: dict[str, object]) -> None:
+    def car_event(self, thing: str, event: str, details: dict[str, object]) -> None:
+        """A car event from the session tracker (`homebound.history`): fire the triggers waiting for it, with the
+        session's figures as trigger data."""
         for _owner, trigger, fire in list(self._car_watches.get(thing, [])):
             if trigger.event == event:
-                fire({"kind": "car", "thing": thing, "event": event, **details})
+                fire({**details, "kind": "car", "thing": thing, "event": event})
 
     def on_command(self, command: Command) -> None:
         if command.state.is_final:
@@ -264,13 +250,6 @@ class AutomationEngine:
     def direction(self, thing: str, zone_id: str) -> str:
         return self.locations.direction(thing, zone_id)
 
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            now = time.time()
-            for detector in list(self._car.values()):
-                detector.tick(now)
-
     # ---- start and stop -----------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -283,7 +262,6 @@ class AutomationEngine:
             self._clock_tasks.setdefault(owner, []).append(
                 asyncio.create_task(run_clock_trigger(trigger, fire, self.clock)))
         self._clock_waiting = []
-        self._ticker = asyncio.create_task(self._tick())
         self._resume(drop_unknown=bool(self.automations))
 
     def _resume(self, drop_unknown: bool) -> None:
@@ -292,8 +270,6 @@ class AutomationEngine:
 
     async def stop(self) -> None:
         self.runs.stopping = True
-        if self._ticker is not None:
-            self._ticker.cancel()
         for tasks in self._clock_tasks.values():
             for task in tasks:
                 task.cancel()

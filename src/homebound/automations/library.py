@@ -6,20 +6,21 @@ What the REST API and the command line ask of automations goes through here: lis
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.loader import load_paths
 from homebound.automations.schema import ZoneConfig
 from homebound.automations.traces import Trace
-from homebound.model.errors import HomeboundError
+from homebound.model.errors import ErrorCode, HomeboundError
 from homebound.model.geometry import Zone
 
 log = logging.getLogger(__name__)
 
 
 class UnknownAutomation(HomeboundError):
-    pass
+    code = ErrorCode.NOT_FOUND
 
 
 class AutomationLibrary:
@@ -29,6 +30,9 @@ class AutomationLibrary:
         self.engine = engine
         self.files = files
         self.configured_zones = zones
+        #: Called with the zones after each reload (the car's story names places by zone); returns warnings.
+        self.zones_changed: list[Callable[[Iterable[Zone]], list[str]]] = []
+        self.zone_warnings: list[str] = []
 
     @property
     def problems(self) -> list[str]:
@@ -39,6 +43,8 @@ class AutomationLibrary:
         loaded = load_paths(self.files)
         zones = [*self.configured_zones, *loaded.zones]
         self.engine.zones = {z.id: Zone(z.id, z.latitude, z.longitude, z.radius, z.name) for z in zones}
+        self.zone_warnings = [warning for listener in self.zones_changed
+                              for warning in listener(self.engine.zones.values())]
         problems = loaded.errors + self.engine.load(loaded.automations)
         self.engine.load_errors = problems
         for problem in loaded.errors:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, JsonValue, Tag, model_validator
 
+from homebound.automations.car_events import canonical_event
 from homebound.model.time_of_day import CLOCK_PATTERN, parse_clock, parse_weekdays
 
 
@@ -106,11 +107,13 @@ class DeviceEventTrigger(Datapoint):
 
 
 class CarEventTrigger(Strict):
+    """A car event (see `car_events.py`), with the session's figures as trigger data."""
+
     trigger: Literal["car"]
     id: str | None = None
     thing: str
-    event: Literal["trip_started", "trip_ended", "charging_started", "charging_stopped", "plugged_in",
-                   "unplugged"]
+    event: Annotated[Literal["drive_started", "drive_ended", "charge_started", "charge_ended", "plugged_in",
+                             "unplugged"], BeforeValidator(canonical_event)]
 
 
 class TimeTrigger(Strict):

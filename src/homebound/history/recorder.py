@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from typing import Literal
+from typing import Literal, Protocol
 
 from homebound.hub.commands import Command
 from homebound.hub.durability import StorageUnavailable
@@ -37,13 +37,23 @@ DurabilityMode = Literal["durable", "buffered"]
 MAX_BACKOFF_S = 5.0
 
 
+class HistoryFilter(Protocol):
+    """Decides which accepted values are worth a row (see `history/deadband.py`): `admit` runs inline on ingest
+    and returns the part of a batch to record; `settled` returns values it held back that must now be written
+    (all of them with `force`, when the recorder stops)."""
+
+    def admit(self, batch: ChangeBatch) -> ChangeBatch | None: ...
+    def settled(self, force: bool = False) -> list[ChangeBatch]: ...
+
+
 class HistoryRecorder:
     """Buffers the hub's change stream and command updates, and writes them by group commit."""
 
     def __init__(self, store: StateStore, flush_interval: float = 0.25, flush_rows: int = 20_000,
                  max_buffered_rows: int = 5_000_000, mode: DurabilityMode = "durable",
-                 commit_timeout: float = 5.0) -> None:
+                 commit_timeout: float = 5.0, history_filter: HistoryFilter | None = None) -> None:
         self.store = store
+        self.history_filter = history_filter
         self.flush_interval = flush_interval
         self.flush_rows = flush_rows
         self.max_buffered_rows = max_buffered_rows
@@ -68,6 +78,11 @@ class HistoryRecorder:
 
     # Called inline by the hub: keep them trivial.
     def on_batch(self, batch: ChangeBatch) -> None:
+        if self.history_filter is not None:
+            admitted = self.history_filter.admit(batch)
+            if admitted is None:
+                return
+            batch = admitted
         self._received += 1
         self._batches.append((self._received, batch))
         self._buffered_rows += len(batch.changes)
@@ -135,6 +150,10 @@ class HistoryRecorder:
         """Write everything buffered so far in one transaction; False (and the buffer kept) if the database is
         away."""
         async with self._write_lock:
+            if self.history_filter is not None:
+                for settled in self.history_filter.settled(force=self._stopping):
+                    self._batches.append((self._received, settled))
+                    self._buffered_rows += len(settled.changes)
             if not self._batches and not self._commands:
                 self._committed = self._received
                 self._settle()

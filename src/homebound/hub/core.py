@@ -81,7 +81,7 @@ class Hub:
             self._aliases[vin] = vehicle_id
 
     def add_device(self, device_id: str, catalog: Catalog, *, name: str | None = None) -> None:
-        """Register a household device; its catalog is its capability model (see adapters/mqtt/capabilities)."""
+        """Register a household device; its catalog is its capability model (see adapters/mqtt/kinds)."""
         self._add(ThingState(device_id, ThingKind.DEVICE, catalog, name=name))
 
     def _add(self, state: ThingState) -> None:

@@ -20,6 +20,10 @@ class Door(StrEnum):
     CONFIG = "config"
     SIMULATOR = "simulator"
     GATEWAY = "gateway"
+    PHONE = "phone"
+    """A household member's phone: its OwnTracks messages, and commands it asks for (a destination, the
+    phone as the car's key), named by the member."""
+    PRESENCE = "presence"
 
 
 def principal(door: Door, name: str) -> str:

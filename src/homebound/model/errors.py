@@ -24,6 +24,10 @@ class ErrorCode(StrEnum):
     ALREADY_PROVIDED = "already_provided"
     TOO_LARGE = "too_large"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    NOT_FOUND = "not_found"
+    UNKNOWN_SESSION = "unknown_session"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
 
 
 SHOWN_CHARS = 80

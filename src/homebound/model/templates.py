@@ -74,6 +74,9 @@ _ENVIRONMENT = BoundedEnvironment(autoescape=False, undefined=StrictUndefined)
 _ENVIRONMENT.globals["range"] = _bounded_range
 for _name in ("center", "indent", "format", "wordwrap", "filesizeformat"):
     _ENVIRONMENT.filters.pop(_name, None)
+# Home Assistant's own JSON filters, which device configs use (`{{ {...} | to_json }}`); strict and bounded JSON.
+_ENVIRONMENT.filters["to_json"] = lambda value: orjson.dumps(value).decode()
+_ENVIRONMENT.filters["from_json"] = lambda value: orjson.loads(value)
 
 
 def _check_shape(tree: nodes.Template) -> None:
@@ -162,12 +165,13 @@ def render_value(source: str | None, payload: str) -> str:
             from None
 
 
-def render_command(source: str | None, value: object) -> str:
-    """Apply a `command_template` to a command value (`value`)."""
+def render_command(source: str | None, value: object, variables: dict[str, object] | None = None) -> str:
+    """Apply a `command_template` to a command value (`value`, and any other variables the kind offers, such
+    as an alarm panel's `action` and `code`)."""
     if not source:
         return _plain(value)
     try:
-        return _bounded(str(_compile(source).render(value=value)), source)
+        return _bounded(str(_compile(source).render(**(variables or {}), value=value)), source)
     except _RENDER_ERRORS as error:
         raise TemplateFailed(f"command template {shown(source)} failed on {shown(value)}: "
                              f"{shown(str(error), 200)}") from None

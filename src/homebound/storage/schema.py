@@ -71,3 +71,124 @@ quarantine = sa.Table(
     sa.Column("reason", sa.Text(), nullable=False),
     sa.Column("quarantined_at", sa.Double(), nullable=False),
 )
+
+# ---- the car's story (history/): sessions computed as the data arrives, see docs/history.md ----------------------
+
+SessionId = sa.String(40)
+
+
+def _place_columns(prefix: str = "") -> list[sa.Column[object]]:
+    return [sa.Column(f"{prefix}latitude", sa.Double(), nullable=True),
+            sa.Column(f"{prefix}longitude", sa.Double(), nullable=True),
+            sa.Column(f"{prefix}zone", sa.String(128), nullable=True)]
+
+
+drives = sa.Table(
+    "drives",
+    metadata,
+    sa.Column("id", SessionId, primary_key=True),
+    sa.Column("vehicle", sa.String(128), nullable=False),
+    sa.Column("start_ts", sa.Double(), nullable=False),
+    sa.Column("end_ts", sa.Double(), nullable=False),
+    *_place_columns("start_"),
+    *_place_columns("end_"),
+    sa.Column("distance_m", sa.Double(), nullable=False),
+    sa.Column("distance_source", sa.String(16), nullable=False),
+    sa.Column("duration_s", sa.Double(), nullable=False),
+    sa.Column("max_speed_kmh", sa.Double(), nullable=True),
+    sa.Column("mean_speed_kmh", sa.Double(), nullable=True),
+    sa.Column("energy_kwh", sa.Double(), nullable=True),
+    sa.Column("energy_source", sa.String(16), nullable=True),
+    sa.Column("soc_start", sa.Double(), nullable=True),
+    sa.Column("soc_end", sa.Double(), nullable=True),
+    sa.Column("efficiency_wh_km", sa.Double(), nullable=True),
+    sa.Column("outside_temp_c", sa.Double(), nullable=True),
+    sa.Column("odometer_start_m", sa.Double(), nullable=True),
+    sa.Column("odometer_end_m", sa.Double(), nullable=True),
+    sa.Index("ix_drives_vehicle_start", "vehicle", "start_ts"),
+)
+
+drive_points = sa.Table(
+    "drive_points",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("drive_id", SessionId, nullable=False),
+    sa.Column("ts", sa.Double(), nullable=False),
+    sa.Column("latitude", sa.Double(), nullable=False),
+    sa.Column("longitude", sa.Double(), nullable=False),
+    sa.Column("speed_kmh", sa.Double(), nullable=True),
+    sa.Column("soc", sa.Double(), nullable=True),
+    sa.Index("ix_drive_points_drive_ts", "drive_id", "ts"),
+)
+
+charges = sa.Table(
+    "charges",
+    metadata,
+    sa.Column("id", SessionId, primary_key=True),
+    sa.Column("vehicle", sa.String(128), nullable=False),
+    sa.Column("start_ts", sa.Double(), nullable=False),
+    sa.Column("end_ts", sa.Double(), nullable=False),
+    *_place_columns(),
+    sa.Column("charge_type", sa.String(4), nullable=True),
+    sa.Column("energy_added_kwh", sa.Double(), nullable=False),
+    sa.Column("energy_source", sa.String(16), nullable=False),
+    sa.Column("energy_wall_kwh", sa.Double(), nullable=True),
+    sa.Column("soc_start", sa.Double(), nullable=True),
+    sa.Column("soc_end", sa.Double(), nullable=True),
+    sa.Column("peak_power_kw", sa.Double(), nullable=True),
+    sa.Column("mean_power_kw", sa.Double(), nullable=True),
+    sa.Column("charging_s", sa.Double(), nullable=False),
+    sa.Column("duration_s", sa.Double(), nullable=False),
+    sa.Column("interruptions", sa.Integer(), nullable=False),
+    sa.Column("end_reason", sa.String(16), nullable=False),
+    sa.Column("cost", sa.Double(), nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("tariff_zone", sa.String(128), nullable=True),
+    sa.Column("capacity_kwh", sa.Double(), nullable=True),
+    sa.Column("range_at_100_km", sa.Double(), nullable=True),
+    sa.Index("ix_charges_vehicle_start", "vehicle", "start_ts"),
+)
+
+charge_points = sa.Table(
+    "charge_points",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("charge_id", SessionId, nullable=False),
+    sa.Column("ts", sa.Double(), nullable=False),
+    sa.Column("power_kw", sa.Double(), nullable=True),
+    sa.Column("soc", sa.Double(), nullable=True),
+    sa.Index("ix_charge_points_charge_ts", "charge_id", "ts"),
+)
+
+parked = sa.Table(
+    "parked",
+    metadata,
+    sa.Column("id", SessionId, primary_key=True),
+    sa.Column("vehicle", sa.String(128), nullable=False),
+    sa.Column("start_ts", sa.Double(), nullable=False),
+    sa.Column("end_ts", sa.Double(), nullable=False),
+    *_place_columns(),
+    sa.Column("soc_start", sa.Double(), nullable=True),
+    sa.Column("soc_end", sa.Double(), nullable=True),
+    sa.Column("soc_lost", sa.Double(), nullable=False),
+    sa.Column("idle_s", sa.Double(), nullable=False),
+    sa.Column("charging_s", sa.Double(), nullable=False),
+    sa.Column("drain_per_day", sa.Double(), nullable=True),
+    sa.Column("energy_lost_kwh", sa.Double(), nullable=True),
+    sa.Index("ix_parked_vehicle_start", "vehicle", "start_ts"),
+)
+
+open_sessions = sa.Table(
+    "open_sessions",
+    metadata,
+    sa.Column("vehicle", sa.String(128), primary_key=True),
+    sa.Column("state_json", sa.Text(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)
+
+history_meta = sa.Table(
+    "history_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value_json", sa.Text(), nullable=False),
+)

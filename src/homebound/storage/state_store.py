@@ -240,6 +240,15 @@ class StateStore:
         return [(row.ts, orjson.loads(row.value_json), row.principal) for row in reversed(rows)]
 
 
+    def count_history(self, thing: str | None = None) -> int:
+        """Rows of raw history kept (of one thing, or all): `homebound history stats` and its tests."""
+        query = sa.select(sa.func.count()).select_from(history)
+        if thing is not None:
+            query = query.where(history.c.thing == thing)
+        with self.database.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+
 def _command(row: sa.Row[tuple[object, ...]]) -> Command:
     return Command(
         id=str(row.id), thing=str(row.thing), path=str(row.path), target=orjson.loads(str(row.target_json)),

@@ -12,6 +12,10 @@ from homebound.adapters.http import (
     routes_automations,
     routes_commands,
     routes_devices,
+    routes_energy,
+    routes_history,
+    routes_owntracks,
+    routes_people,
     routes_system,
     routes_vehicles,
     routes_web,
@@ -52,7 +56,11 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
     app.include_router(routes_vehicles.router)
     app.include_router(routes_commands.router)
     app.include_router(routes_devices.router)
+    app.include_router(routes_owntracks.router)
+    app.include_router(routes_people.router)
     app.include_router(routes_automations.router)
+    app.include_router(routes_history.router)
+    app.include_router(routes_energy.router)
     app.include_router(stream.router)
     app.include_router(routes_web.router)
     return app

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from homebound.adapters.http.bounded import JsonResponse
+from homebound.history.session_queries import UnknownSession
 from homebound.hub.errors import AlreadyProvided, CommandRejected, RejectedValue, UnknownThing
 from homebound.model.errors import ErrorCode, HomeboundError, UnknownPath
 
@@ -26,6 +27,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_COMMAND: 404, ErrorCode.INVALID_VALUE: 422, ErrorCode.NOT_ACTUATOR: 400,
     ErrorCode.UNSAFE: 409, ErrorCode.UNAVAILABLE: 503, ErrorCode.COMMAND_CONFLICT: 409,
     ErrorCode.ALREADY_PROVIDED: 409, ErrorCode.TOO_LARGE: 413, ErrorCode.STORAGE_UNAVAILABLE: 503,
+    ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404, ErrorCode.UNKNOWN_SESSION: 404,
 }
 RETRY_AFTER_S = 5
 SHOWN_CHARS = 120
@@ -52,6 +54,8 @@ def _details(error: HomeboundError) -> dict[str, object]:
         return {"path": clip(error.path), "valid": error.valid}
     if isinstance(error, CommandRejected | AlreadyProvided):
         return {"path": clip(error.path)}
+    if isinstance(error, UnknownSession):
+        return {"kind": error.kind, "id": clip(error.session_id, 64)}
     return {}
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import Response
+
 from homebound.adapters.http import bounded
 from homebound.adapters.http.deps import ServicesDep
 from homebound.adapters.http.services import DeviceView
 from homebound.hub.core import Hub
 from homebound.hub.errors import UnknownThing
+from homebound.model.errors import UnknownPath
 
 router = bounded.router(prefix="/api/v1/devices", tags=["devices"])
 
@@ -50,3 +53,15 @@ async def get_device(device_id: str, services: ServicesDep) -> dict[str, object]
     if device is None:
         raise UnknownThing(device_id, directory.device_ids() if directory else [])
     return _detail(services.hub, device)
+
+
+@router.get("/{device_id}/images/{path}", responses={200: {"content": {"image/*": {}}}})
+async def get_image(device_id: str, path: str, services: ServicesDep) -> Response:
+    """The last picture of a camera or image datapoint; its datapoint's value (`sha256:...`) is the ETag."""
+    directory = services.devices
+    if directory is None or directory.device(device_id) is None:
+        raise UnknownThing(device_id, directory.device_ids() if directory else [])
+    picture = directory.image(device_id, path)
+    if picture is None:
+        raise UnknownPath(path, [], device_id)
+    return Response(picture.data, media_type=picture.content_type, headers={"ETag": f'"{picture.reference}"'})

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from homebound.automations.traces import Trace
+from homebound.energy.service import ChargingControl
+from homebound.history.session_queries import SessionQueries
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.model.catalog import Catalog
@@ -61,10 +63,34 @@ class DeviceView(Protocol):
     def last_error(self) -> str | None: ...
 
 
+class DevicePicture(Protocol):
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+
+
 class DeviceDirectory(Protocol):
     def device_ids(self) -> list[str]: ...
 
     def device(self, device_id: str) -> DeviceView | None: ...
+
+    def image(self, device_id: str, path: str) -> DevicePicture | None:
+        """The last picture of a camera or image datapoint (whose value is only a reference to it)."""
+
+
+class PhoneService(Protocol):
+    def on_owntracks(self, user: str, device: str, payload: bytes, via: Literal["mqtt", "http"],
+                     now: float | None = None) -> list[dict[str, object]]:
+        """One OwnTracks message; the messages its protocol answers."""
+
+    def only_phone_of(self, user: str) -> str | None:
+        """The device name of the user's only phone (None: several or none)."""
+
+    def people(self) -> list[dict[str, object]]:
+        """Each member with presence, for listing."""
 
 
 class SystemStatus(Protocol):
@@ -96,4 +122,7 @@ class HttpServices:
     history: HistoryService
     automations: AutomationService
     activity: ActivityFeed
+    sessions: SessionQueries
     devices: DeviceDirectory | None = None
+    energy: ChargingControl | None = None
+    phones: PhoneService | None = None

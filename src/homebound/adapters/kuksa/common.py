@@ -29,6 +29,8 @@ V1_ERRORS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.UNSAFE: (409, "conflict"), ErrorCode.UNAVAILABLE: (503, "unavailable"),
     ErrorCode.ALREADY_PROVIDED: (409, "conflict"), ErrorCode.BAD_REQUEST: (400, "bad_request"),
     ErrorCode.TOO_LARGE: (413, "too_large"), ErrorCode.STORAGE_UNAVAILABLE: (503, "unavailable"),
+    ErrorCode.UNAUTHENTICATED: (401, "unauthorized"), ErrorCode.FORBIDDEN: (403, "forbidden"),
+    ErrorCode.NOT_FOUND: (404, "not_found"), ErrorCode.UNKNOWN_SESSION: (404, "not_found"),
 }
 V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.UNKNOWN_PATH: grpc.StatusCode.NOT_FOUND, ErrorCode.UNKNOWN_THING: grpc.StatusCode.NOT_FOUND,
@@ -39,6 +41,8 @@ V2_ERRORS: dict[ErrorCode, grpc.StatusCode] = {
     ErrorCode.ALREADY_PROVIDED: grpc.StatusCode.ALREADY_EXISTS,
     ErrorCode.BAD_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
     ErrorCode.TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    ErrorCode.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+    ErrorCode.NOT_FOUND: grpc.StatusCode.NOT_FOUND, ErrorCode.UNKNOWN_SESSION: grpc.StatusCode.NOT_FOUND,
 }
 
 
@@ -51,6 +55,8 @@ SDV_ERRORS: dict[ErrorCode, int] = {
     ErrorCode.UNSAFE: sdv.ACCESS_DENIED, ErrorCode.UNAVAILABLE: sdv.INTERNAL_ERROR,
     ErrorCode.ALREADY_PROVIDED: sdv.ACCESS_DENIED, ErrorCode.BAD_REQUEST: sdv.INVALID_TYPE,
     ErrorCode.TOO_LARGE: sdv.OUT_OF_BOUNDS, ErrorCode.STORAGE_UNAVAILABLE: sdv.INTERNAL_ERROR,
+    ErrorCode.UNAUTHENTICATED: sdv.ACCESS_DENIED, ErrorCode.FORBIDDEN: sdv.ACCESS_DENIED,
+    ErrorCode.NOT_FOUND: sdv.UNKNOWN_DATAPOINT, ErrorCode.UNKNOWN_SESSION: sdv.UNKNOWN_DATAPOINT,
 }
 
 

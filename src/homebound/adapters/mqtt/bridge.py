@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from homebound.adapters.mqtt.discovery import DiscoveryError, DiscoveryUpdate, parse_discovery
-from homebound.adapters.mqtt.entities import Entity, PayloadError
+from homebound.adapters.mqtt.kinds import Entity, PayloadError, StoredImage, entity_for
 from homebound.hub.commands import Command
 from homebound.hub.core import Hub
 from homebound.hub.principals import Door, principal
@@ -108,6 +108,11 @@ class HomeAssistantDevices:
         record = self.devices.get(device_id)
         return None if record is None else record.info_now()
 
+    def image(self, device_id: str, path: str) -> StoredImage | None:
+        """The last picture a camera or image datapoint brought (its value is only a reference to it)."""
+        entity = self._owner_of_path.get((device_id, path))
+        return None if entity is None else entity.images.get(path)
+
     # ---- incoming -----------------------------------------------------------------------------------------
 
     def _on_discovery_message(self, topic: str, payload: bytes, _retained: bool) -> None:
@@ -155,7 +160,7 @@ class HomeAssistantDevices:
                 if other is not record and component.discovery_id in other.entities:
                     del other.entities[component.discovery_id]
                     touched.add(other.id)
-            record.entities[component.discovery_id] = Entity(component)
+            record.entities[component.discovery_id] = entity_for(component)
             record.name = str(component.device.get("name") or record.name or component.config.get("name") or
                               record.id)
             record.info = {k: v for k, v in component.device.items() if k not in ("identifiers", "connections")}
@@ -208,7 +213,7 @@ class HomeAssistantDevices:
 
     def _on_state(self, topic: str, payload: bytes, device_id: str, entity: Entity, index: int) -> None:
         try:
-            values = entity.routes[index].decode(payload.decode("utf-8"))
+            values = entity.routes[index].decode(payload)
         except UnicodeDecodeError:
             self._bad("payload", topic, "payload is not UTF-8 text", device_id)
             return
@@ -275,7 +280,7 @@ class HomeAssistantDevices:
         retain = bool(entity.config.get("retain", False))
         for topic, payload in messages:
             self.connection.publish(topic, payload, qos=1, retain=retain)
-        if entity.optimistic or command.path not in entity.reported:
+        if entity.confirmed_when_sent(command.path, command.target):
             self.hub.ingest(command.thing, {command.path: command.target}, principal=principal(Door.MQTT, "optimistic"))
 
     def stats(self) -> dict[str, object]:

@@ -10,30 +10,15 @@ keys are kept in `config` and ignored by what reads it, as Home Assistant does.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from homebound.adapters.mqtt.abbreviations import ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS, expand
+from homebound.adapters.mqtt.component import Availability, DiscoveredComponent
+from homebound.adapters.mqtt.kinds import KINDS, SUPPORTED
 from homebound.model.errors import HomeboundError
 
-# What each supported component needs before it can be used (Home Assistant's required options).
-REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "switch": (("command_topic",),),
-    "light": (("command_topic",),),
-    "fan": (("command_topic",),),
-    "climate": (),
-    "cover": (),
-    "lock": (("command_topic",),),
-    "sensor": (("state_topic",),),
-    "binary_sensor": (("state_topic",),),
-    "number": (("command_topic",),),
-    "select": (("command_topic",), ("options",)),
-    "button": (("command_topic",),),
-    "event": (("state_topic",), ("event_types",)),
-    "device_tracker": (("state_topic", "json_attributes_topic"),),
-    "notify": (("command_topic",),),
-}
-SUPPORTED = tuple(sorted(REQUIRED))
+MAX_CONFIG_BYTES = 64 * 1024
 
 
 class DiscoveryError(HomeboundError):
@@ -43,43 +28,6 @@ class DiscoveryError(HomeboundError):
         super().__init__(f"{topic}: {reason}")
         self.topic = topic
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Availability:
-    topic: str
-    payload_available: str = "online"
-    payload_not_available: str = "offline"
-    value_template: str | None = None
-
-
-@dataclass(frozen=True)
-class DiscoveredComponent:
-    """One entity a device offers: a switch, a sensor, a tracker..., with its options spelled out."""
-
-    discovery_id: str
-    component: str
-    object_id: str
-    config: dict[str, object]
-    device: dict[str, object] = field(default_factory=dict)
-    origin: dict[str, object] = field(default_factory=dict)
-    availability: tuple[Availability, ...] = ()
-    availability_mode: Literal["all", "any", "latest"] = "latest"
-
-    @property
-    def unique_id(self) -> str | None:
-        value = self.config.get("unique_id")
-        return None if value is None else str(value)
-
-    @property
-    def device_id(self) -> str:
-        """The device this entity belongs to: its first identifier, else the entity's own id."""
-        identifiers = self.device.get("identifiers")
-        if isinstance(identifiers, list) and identifiers:
-            return str(identifiers[0])
-        if isinstance(identifiers, str) and identifiers:
-            return identifiers
-        return self.unique_id or self.discovery_id.replace("/", "_")
 
 
 @dataclass(frozen=True)
@@ -116,12 +64,14 @@ def _single_id(component: str, node_id: str | None, object_id: str) -> str:
 
 
 def _decode(topic: str, payload: bytes) -> dict[str, object]:
+    if len(payload) > MAX_CONFIG_BYTES:
+        raise DiscoveryError(topic, f"config of {len(payload)} bytes is larger than {MAX_CONFIG_BYTES}")
     try:
         document = json.loads(payload)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise DiscoveryError(topic, f"payload is not valid JSON: {error}") from None
-    except RecursionError:  # `[[[[...`: a bad message like any other, not a traceback in the log
-        raise DiscoveryError(topic, "payload is nested too deeply to be a discovery config") from None
+    except RecursionError:
+        raise DiscoveryError(topic, "payload is nested too deeply") from None
     if not isinstance(document, dict):
         raise DiscoveryError(topic, f"payload must be a JSON object, not {type(document).__name__}")
     return expand(document)
@@ -155,10 +105,12 @@ def _device_based(topic: str, object_id: str, config: dict[str, object]) -> Disc
 
 def _component(topic: str, component: str, object_id: str, discovery_id: str,
                config: dict[str, object]) -> DiscoveredComponent:
-    if component not in REQUIRED:
-        raise DiscoveryError(topic, f"component {component!r} is not supported (supported: {', '.join(SUPPORTED)})")
+    kind = KINDS.get(component)
+    if kind is None:
+        raise DiscoveryError(topic, f"component {component[:40]!r} is not supported (supported: "
+                                    f"{', '.join(SUPPORTED)})")
     config = _substitute_base(topic, config)
-    for alternatives in REQUIRED[component]:
+    for alternatives in kind.required:
         if not any(config.get(key) not in (None, "", []) for key in alternatives):
             raise DiscoveryError(topic, f"{component} config is missing required key "
                                         f"{' or '.join(repr(k) for k in alternatives)}")
@@ -224,5 +176,5 @@ def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-__all__ = ["ABBREVIATIONS", "Availability", "DiscoveredComponent", "DiscoveryError", "DiscoveryUpdate",
-           "parse_discovery"]
+__all__ = ["ABBREVIATIONS", "SUPPORTED", "Availability", "DiscoveredComponent", "DiscoveryError",
+           "DiscoveryUpdate", "parse_discovery"]

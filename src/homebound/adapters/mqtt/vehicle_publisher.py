@@ -1,11 +1,15 @@
 """The car joins Home Assistant: one retained device-based discovery message, its states, and its commands.
 
 The discovery message is published at start and again whenever Home Assistant announces `online` on
-`<prefix>/status`. The car is available to Home Assistant only while both the hub (`<base>/status`: online at
+`<prefix>/status`: in the device-based form (`<prefix>/device/homebound_<id>/config`, read by Home Assistant
+2024.11 and later), the per-component form (`<prefix>/<component>/homebound_<id>/<key>/config`, read by every
+version), or both. The car is available to Home Assistant only while both the hub (`<base>/status`: online at
 start, `offline` as the connection's last will and at a clean stop) and the car's own publisher
 (`<base>/<id>/availability`) say so, so a stopped or crashed hub's car is never shown as live. States go out as
 one retained JSON document per vehicle (`<base>/<id>/state`), coalesced to at most a few per second; commands
-from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through `Hub.command` like any other.
+from Home Assistant arrive on `<base>/<id>/set/<entity>` and go through `Hub.command` like any other. A command
+the hub refuses is answered at once: the real state is published again (so Home Assistant's control springs
+back) and the car's `command_refused` event entity fires with the reason.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from homebound import __version__
+from homebound.hub.commands import CommandState
 from homebound.hub.core import Hub
 from homebound.hub.events import Field
 from homebound.hub.principals import Door, principal
@@ -56,7 +62,6 @@ STATE: list[Exposed] = [
     Exposed("charging", vss.IS_CHARGING, _on_off),
     Exposed("plugged_in", vss.PLUGGED, _on_off), Exposed("charge_limit", vss.CHARGE_LIMIT),
     Exposed("trunk", vss.TRUNK_OPEN, _on_off),
-    Exposed("locked", f"{vss.DOORS[0]}.IsLocked", lambda v: None if v is None else ("LOCKED" if v else "UNLOCKED")),
     Exposed("climate_mode", vss.AIR_CONDITIONING, lambda v: None if v is None else ("auto" if v else "off")),
     Exposed("climate_target", vss.DRIVER_TEMPERATURE),
     *[Exposed(f"door_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.IsOpen", _on_off)
@@ -64,15 +69,28 @@ STATE: list[Exposed] = [
     *[Exposed(f"window_{d.split('.')[-2].lower()}_{d.split('.')[-1].lower()}", f"{d}.Window.IsOpen", _on_off)
       for d in vss.DOORS],
 ]
-STATE_PATHS = tuple(item.path for item in STATE)
+DOOR_LOCKS = tuple(f"{door}.IsLocked" for door in vss.DOORS)
+STATE_PATHS = tuple(item.path for item in STATE) + DOOR_LOCKS
+DiscoveryForm = Literal["device", "component", "both"]
+
+
+def lock_state(values: dict[str, object]) -> str | None:
+    """The car's lock as Home Assistant shows it: locked only when every door is."""
+    locks = [values.get(path) for path in DOOR_LOCKS]
+    if any(lock is False for lock in locks):
+        return "UNLOCKED"
+    if locks and all(lock is True for lock in locks):
+        return "LOCKED"
+    return None
 
 
 class VehiclePublisher:
     """Publishes one vehicle to Home Assistant and relays Home Assistant's commands to the hub."""
 
     def __init__(self, hub: Hub, connection: Bus, vehicle_id: str, prefix: str = "homeassistant",
-                 base_topic: str = "homebound", min_interval: float = 0.2) -> None:
+                 base_topic: str = "homebound", min_interval: float = 0.2, form: DiscoveryForm = "device") -> None:
         self.hub = hub
+        self.form = form
         self.connection = connection
         self.vehicle = hub.describe(vehicle_id)
         self.prefix = prefix
@@ -83,6 +101,7 @@ class VehiclePublisher:
         self._task: asyncio.Task[None] | None = None
         self.commands_received = 0
         self.command_errors = 0
+        self.refusals: list[dict[str, object]] = []
 
     def start(self) -> None:
         self.connection.subscribe(f"{self.prefix}/status", self._on_status)
@@ -144,6 +163,10 @@ class VehiclePublisher:
             "temperature_command_topic": f"{self.base}/set/climate_target", "current_temperature_topic": state,
             "current_temperature_template": "{{ value_json.cabin_temperature }}", "min_temp": 15, "max_temp": 28,
             "temperature_unit": "C"}
+        components["command_refused"] = {"p": "event", "name": "Command refused",
+                                         "unique_id": f"homebound_{self.vehicle.id}_command_refused",
+                                         "state_topic": f"{self.base}/event/command_refused",
+                                         "event_types": ["command_refused"]}
         components["charge_limit"] = {"p": "number", "name": "Charge limit", "min": 50, "max": 100, "step": 1,
                                       "unit_of_measurement": "%", "state_topic": state,
                                       "unique_id": f"homebound_{self.vehicle.id}_charge_limit",
@@ -159,8 +182,26 @@ class VehiclePublisher:
             "cmps": components,
         }
 
+    def component_messages(self) -> list[tuple[str, dict[str, object]]]:
+        """The same entities in the per-component form: one retained config each, device and origin repeated."""
+        document = self.discovery()
+        components = document["cmps"]
+        assert isinstance(components, dict)
+        shared = {"dev": document["dev"], "o": document["o"], "availability": document["availability"],
+                  "availability_mode": document["availability_mode"]}
+        out = []
+        for key, component in components.items():
+            config = {k: v for k, v in component.items() if k != "p"}
+            out.append((f"{self.prefix}/{component['p']}/homebound_{self.vehicle.id}/{key}/config",
+                        {**config, **shared}))
+        return out
+
     def publish_discovery(self) -> None:
-        self.connection.publish(self.discovery_topic, json.dumps(self.discovery()), qos=1, retain=True)
+        if self.form in ("device", "both"):
+            self.connection.publish(self.discovery_topic, json.dumps(self.discovery()), qos=1, retain=True)
+        if self.form in ("component", "both"):
+            for topic, config in self.component_messages():
+                self.connection.publish(topic, json.dumps(config), qos=1, retain=True)
         self.connection.publish(self.hub_status, "online", qos=1, retain=True)
         self.connection.publish(f"{self.base}/availability", "online", qos=1, retain=True)
 
@@ -168,10 +209,12 @@ class VehiclePublisher:
 
     def state_document(self) -> dict[str, object]:
         current = self.hub.values(self.vehicle.id, STATE_PATHS)
-        return {item.key: item.convert(current[item.path]) if item.path in current else None for item in STATE}
+        document = {item.key: item.convert(current[item.path]) if item.path in current else None for item in STATE}
+        document["locked"] = lock_state(dict(current))
+        return document
 
     async def _publish_states(self) -> None:
-        paths = sorted({item.path for item in STATE} | set(vss.LOCATION))
+        paths = sorted(set(STATE_PATHS) | set(vss.LOCATION))
         subscription = self.hub.subscribe(self.vehicle.id, paths, [Field.VALUE], max_batches=10)
         with contextlib.closing(subscription):
             self._publish_now(location=True)
@@ -206,10 +249,23 @@ class VehiclePublisher:
     async def _command(self, entity: str, text: str) -> None:
         try:
             for path, target in self._targets(entity, text):
-                await self.hub.command(HOME_ASSISTANT, self.vehicle.id, path, target)
+                command = await self.hub.command(HOME_ASSISTANT, self.vehicle.id, path, target)
+                if command.state is CommandState.FAILED:
+                    raise HomeboundError(command.reason or "failed")
         except (HomeboundError, ValueError) as error:
-            self.command_errors += 1
-            log.warning("Home Assistant command %s=%r for %s refused: %s", entity, text, self.vehicle.id, error)
+            self.refused(entity, text, str(error))
+
+    def refused(self, entity: str, text: str, reason: str) -> None:
+        """Tell Home Assistant at once: the real state again, and the `command_refused` event with the reason."""
+        self.command_errors += 1
+        log.warning("Home Assistant command %s=%r for %s refused: %s", entity[:40], text[:40], self.vehicle.id,
+                    reason[:200])
+        self._publish_now(location=False)
+        event: dict[str, object] = {"event_type": "command_refused", "entity": entity[:40], "payload": text[:100],
+                 "reason": reason[:300]}
+        self.refusals.append(event)
+        del self.refusals[:-20]
+        self.connection.publish(f"{self.base}/event/command_refused", json.dumps(event), qos=1)
 
     def _targets(self, entity: str, text: str) -> list[tuple[str, object]]:
         if entity == "lock":

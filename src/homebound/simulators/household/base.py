@@ -48,7 +48,7 @@ class SimulatedDevice(ABC):
     # ---- shared helpers -----------------------------------------------------------------------------------
 
     def sensor(self, key: str, name: str, unit: str | None = None, device_class: str | None = None,
-               numeric: bool = True) -> dict[str, object]:
+               numeric: bool = True, state_class: str = "measurement") -> dict[str, object]:
         config: dict[str, object] = {"p": "sensor", "name": name, "stat_t": self.state_topic,
                                      "val_tpl": f"{{{{ value_json.{key} }}}}", "uniq_id": f"{self.id}_{key}"}
         if unit:
@@ -56,7 +56,7 @@ class SimulatedDevice(ABC):
         if device_class:
             config["dev_cla"] = device_class
         if numeric:
-            config["stat_cla"] = "measurement"
+            config["stat_cla"] = state_class
         return config
 
     def switch(self, key: str, name: str) -> dict[str, object]:

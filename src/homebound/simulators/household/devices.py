@@ -1,4 +1,5 @@
-"""The household: phone, e-scooter, air purifier, rice cooker, garage door, lights, wallbox, air conditioner.
+"""The household: phone, e-scooter, air purifier, rice cooker, garage door, lights, air conditioner, robot vacuum,
+and the energy devices (wallbox, grid meter, solar inverter, in `energy_devices`).
 
 Each behaves enough like the real thing to drive automations: the purifier's PM2.5 falls while it runs, the
 rice cooker finishes and says so, the garage door takes seconds to move, the air conditioner's room follows it.
@@ -6,10 +7,16 @@ rice cooker finishes and says so, the garage door takes seconds to move, the air
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from typing import ClassVar
 
+from homebound.energy.sun import SolarArray
 from homebound.simulators.household.base import SIM_ROOT, SimulatedDevice, on_off
+from homebound.simulators.household.energy_devices import GridMeter, SolarInverter, Wallbox
+from homebound.simulators.household.site import ChargingVehicle, SimulatedSite
+from homebound.simulators.household.sky import HouseLoad, Sky
 
 HOME = (48.1372, 11.5756)
 
@@ -213,7 +220,7 @@ class Lights(SimulatedDevice):
             "hall": {"p": "light", "name": "Hall", "stat_t": self.state_topic, "stat_val_tpl": "{{ value_json.hall }}",
                      "cmd_t": f"{self.base}/set/hall", "uniq_id": "lights_hall"},
             "living": {"p": "light", "schema": "json", "name": "Living room", "stat_t": f"{self.base}/living",
-                       "cmd_t": f"{self.base}/set/living", "brightness": True, "uniq_id": "lights_living"},
+                       "cmd_t": f"{self.base}/set/living", "sup_clrm": ["brightness"], "uniq_id": "lights_living"},
         }
 
     def state(self) -> dict[str, object]:
@@ -230,37 +237,6 @@ class Lights(SimulatedDevice):
             document = json.loads(payload)
             self.living = str(document.get("state", "OFF")).upper() == "ON"
             self.living_brightness = int(document.get("brightness", self.living_brightness))
-
-
-class Wallbox(SimulatedDevice):
-    model = "Wallbox 11 kW"
-
-    def __init__(self, root: str = SIM_ROOT) -> None:
-        super().__init__("wallbox", "Wallbox", root)
-        self.plugged, self.charging, self.power_kw, self.session_kwh = False, False, 0.0, 0.0
-
-    def components(self) -> dict[str, dict[str, object]]:
-        return {
-            "plugged": {"p": "binary_sensor", "name": "Plugged", "dev_cla": "plug", "stat_t": self.state_topic,
-                        "val_tpl": "{{ value_json.plugged }}", "uniq_id": "wallbox_plugged"},
-            "charging": self.switch("charging", "Charging"),
-            "power": self.sensor("power", "Power", "kW", "power"),
-            "energy": self.sensor("energy", "Session energy", "kWh", "energy"),
-        }
-
-    def state(self) -> dict[str, object]:
-        return {"plugged": on_off(self.plugged), "charging": on_off(self.charging), "power": self.power_kw,
-                "energy": round(self.session_kwh, 2)}
-
-    def command(self, key: str, payload: str) -> None:
-        if key == "charging":
-            self.charging = payload == "ON" and self.plugged
-            if self.charging and self.power_kw == 0:
-                self.session_kwh = 0.0
-
-    def tick(self, seconds: float) -> None:
-        self.power_kw = 11.0 if self.charging and self.plugged else 0.0
-        self.session_kwh += self.power_kw * seconds / 3600
 
 
 class AirConditioner(SimulatedDevice):
@@ -293,6 +269,59 @@ class AirConditioner(SimulatedDevice):
         self.room += (goal - self.room) * min(1.0, seconds / 900)
 
 
-def household(root: str = SIM_ROOT) -> list[SimulatedDevice]:
-    return [kind(root) for kind in (Phone, Scooter, AirPurifier, RiceCooker, GarageDoor, Lights, Wallbox,
-                                    AirConditioner)]
+class RobotVacuum(SimulatedDevice):
+    """A robot vacuum as its maker's MQTT bridge publishes it (Home Assistant's vacuum: JSON state, commands)."""
+
+    model = "Robot vacuum"
+    SPEEDS = ("quiet", "standard", "turbo")
+
+    def __init__(self, root: str = SIM_ROOT) -> None:
+        super().__init__("vacuum", "Robot vacuum", root)
+        self.status, self.fan_speed, self.battery, self.cleaned_s = "docked", "standard", 100.0, 0.0
+
+    def components(self) -> dict[str, dict[str, object]]:
+        return {"robot": {"p": "vacuum", "name": "Robot", "stat_t": self.state_topic,
+                          "cmd_t": f"{self.base}/set/command", "set_fan_speed_topic": f"{self.base}/set/fan_speed",
+                          "fan_speed_list": list(self.SPEEDS), "uniq_id": "vacuum_robot",
+                          "sup_feat": ["start", "pause", "stop", "return_home", "status", "locate", "fan_speed"]}}
+
+    def state(self) -> dict[str, object]:
+        return {"state": self.status, "fan_speed": self.fan_speed, "battery_level": round(self.battery)}
+
+    def command(self, key: str, payload: str) -> None:
+        if key == "fan_speed" and payload in self.SPEEDS:
+            self.fan_speed = payload
+        elif key == "command":
+            self.status = {"start": "cleaning", "pause": "paused", "stop": "idle",
+                           "return_to_base": "returning"}.get(payload, self.status)
+            if payload == "locate":
+                self.log.append("robot vacuum: beep beep (locate)")
+
+    def tick(self, seconds: float) -> None:
+        if self.status == "cleaning":
+            self.battery = max(0.0, self.battery - seconds / 36)  # an hour of cleaning drains it
+            self.cleaned_s += seconds
+            if self.cleaned_s >= 1800 or self.battery < 20:
+                self.status, self.cleaned_s = "returning", 0.0
+                self.log.append("robot vacuum: done, returning to its base")
+        elif self.status == "returning":
+            self.status = "docked"
+        elif self.status == "docked":
+            self.battery = min(100.0, self.battery + seconds / 18)
+
+
+def default_site(start: float | None = None, seed: int = 1) -> SimulatedSite:
+    """A house near the demo's home: 8 kWp on the roof, a partly cloudy day, a 3 x 35 A main fuse."""
+    now = time.time() if start is None else start
+    local = dt.datetime.now().astimezone().tzinfo or dt.UTC
+    return SimulatedSite(SolarArray(HOME[0], HOME[1], 8_000.0), Sky(seed, 0.3, now), HouseLoad(local, seed), now,
+                         breaker_w=35 * 3 * 230.0)
+
+
+def household(root: str = SIM_ROOT, site: SimulatedSite | None = None,
+              vehicle: ChargingVehicle | None = None) -> list[SimulatedDevice]:
+    """The household's devices; the energy ones share `site` (a default one if none is given)."""
+    site = site or default_site()
+    return [Phone(root), Scooter(root), AirPurifier(root), RiceCooker(root), GarageDoor(root), Lights(root),
+            Wallbox(root, site, vehicle), GridMeter(site, root), SolarInverter(site, root), AirConditioner(root),
+            RobotVacuum(root)]

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from homebound.messaging import Bus
 from homebound.simulators.household.base import SIM_ROOT, SimulatedDevice
-from homebound.simulators.household.devices import household
+from homebound.simulators.household.devices import default_site, household
+from homebound.simulators.household.site import SimulatedSite
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +19,16 @@ class HouseholdSimulator:
 
     def __init__(self, connection: Bus, devices: list[SimulatedDevice] | None = None,
                  prefix: str = "homeassistant", speed: float = 1.0,
-                 on_log: Callable[[str], None] | None = None, root: str = SIM_ROOT) -> None:
+                 on_log: Callable[[str], None] | None = None, root: str = SIM_ROOT,
+                 site: SimulatedSite | None = None) -> None:
         self.connection = connection
         self.root = root
-        self.devices = {device.id: device for device in (devices or household(root))}
+        if devices is None:
+            site = site or default_site()
+            devices = household(root, site)
+        #: The electricity of the house (sun, load, grid) its energy devices share; None without them.
+        self.site = site
+        self.devices = {device.id: device for device in devices}
         self.prefix = prefix
         self.speed = speed
         self.on_log = on_log or log.info
@@ -35,6 +42,9 @@ class HouseholdSimulator:
 
     def announce(self) -> None:
         """Discovery (retained), availability and every state: what a real bridge does when it starts."""
+        if self.site is not None:  # the sun and the house as they are now, not as nothing
+            self.site.advance(0.0)
+            self.site.settle(self.site.charger_w, 0.0)
         self.connection.publish(f"{self.root}/bridge/state", "online", retain=True)
         for device in self.devices.values():
             topic, payload = device.discovery(self.prefix)
@@ -42,6 +52,7 @@ class HouseholdSimulator:
         self._published.clear()
         for device in self.devices.values():
             self._publish(device)
+        self._publish_site()
 
     def _publish(self, device: SimulatedDevice) -> None:
         for topic, payload in device.messages():
@@ -69,10 +80,26 @@ class HouseholdSimulator:
             self.on_log(f"{device.name}: ignored command {parts[3]}={payload[:60]!r}: {error}")
         self._publish(device)
 
+    def _publish_site(self) -> None:
+        if self.site is None:
+            return
+        for topic, payload in self.site.messages(self.root):
+            if self._published.get(topic) != payload:
+                self._published[topic] = payload
+                self.connection.publish(topic, payload, retain=True)
+
     def tick(self, wall_seconds: float) -> None:
+        """Let time pass: the site's sun and load first, then every device, then the grid settles; publish."""
+        seconds = wall_seconds * self.speed
+        if self.site is not None:
+            seconds = self.site.advance(seconds)
         for device in self.devices.values():
-            device.tick(wall_seconds * self.speed)
+            device.tick(seconds)
+        if self.site is not None:
+            self.site.settle(self.site.charger_w, seconds)
+        for device in self.devices.values():
             self._publish(device)
+        self._publish_site()
 
     async def run(self, duration: float | None = None, interval: float = 1.0) -> None:
         loop = asyncio.get_running_loop()

@@ -22,6 +22,7 @@ from homebound.simulators.vehicle.route import Driver, Route
 
 ACTUATION_DELAY_S = {"IsLocked": 0.8, "Window.Position": 4.0, "Window.IsOpen": 4.0, "Trunk.Rear.IsOpen": 3.0,
                      "HVAC": 1.0, "ChargeLimit": 0.5, "StartStopCharging": 2.0}
+TOP_UP_HYSTERESIS = 2.0  # state-of-charge points below the limit before a plugged-in car charges again
 FAST = (vss.SPEED, vss.LATITUDE, vss.LONGITUDE, vss.HEADING, vss.ACCURACY, vss.BATTERY_POWER, vss.ACCELERATION)
 
 
@@ -47,10 +48,15 @@ class CarState:
     charger_kw: float = 0.0
     charger_dc: bool = False
     charging: bool = False
+    charge_w: float = 0.0
     charging_requested: bool = True
+    topped_up: bool = False  # reached the limit; like real cars, charging resumes only 2 points below it
     session_kwh: float = 0.0
     energy_used_kwh: float = 0.0
     distance_m: float = 0.0
+    battery_out_kwh: float = 0.0  # lifetime energy out of the battery (AccumulatedConsumedEnergy)
+    battery_in_kwh: float = 0.0   # lifetime energy into it: charging and regeneration (AccumulatedChargedEnergy)
+    destination: tuple[float, float] | None = None
 
 
 class SimulatedCar:
@@ -84,6 +90,7 @@ class SimulatedCar:
         self.state.plugged, self.state.charger_kw, self.state.charger_dc = True, power_kw, dc
         self.state.charging_requested = True
         self.state.session_kwh = 0.0
+        self.state.topped_up = False
 
     def unplug(self) -> None:
         self.state.plugged = self.state.charging = False
@@ -112,20 +119,33 @@ class SimulatedCar:
             s.speed_mps, s.accel = 0.0, 0.0
             power = m.aux_w * 0.1 + hvac_w  # parked: the car sleeps, climate may run
         charge_w = self._charge_power_w()
+        s.charge_w = charge_w
         s.charging = charge_w > 0
         if s.charging:
             s.session_kwh += charge_w * dt / 3.6e6
         net_w = power - charge_w * 0.92  # about 8 % of AC charging is lost on the way to the cells
         s.power_w = -net_w  # VSS: positive when charging
         s.energy_used_kwh += max(0.0, power) * dt / 3.6e6
+        s.battery_out_kwh += max(0.0, net_w) * dt / 3.6e6
+        s.battery_in_kwh += max(0.0, -net_w) * dt / 3.6e6
         s.soc = min(100.0, max(0.0, s.soc - net_w * dt / 3.6e6 / m.battery_kwh * 100))
         goal = s.setpoint_c if s.hvac_on else s.outside_c
         s.cabin_c += (goal - s.cabin_c) * min(1.0, dt / (300.0 if s.hvac_on else 1800.0))
 
 
+    def offer_ac(self, watts: float, seconds: float = 0.0) -> float:
+        """A wallbox offers `watts` (its pilot signal); the car will draw what it can of it. Returns that draw.
+        The battery itself charges in `step`, as time passes."""
+        self.state.charger_kw, self.state.charger_dc = watts / 1000, False
+        return self._charge_power_w()
+
     def _charge_power_w(self) -> float:
         s = self.state
-        if not (s.plugged and s.charging_requested) or s.soc >= s.charge_limit:
+        if s.soc >= s.charge_limit:
+            s.topped_up = True
+        elif s.soc < s.charge_limit - TOP_UP_HYSTERESIS:
+            s.topped_up = False
+        if not (s.plugged and s.charging_requested) or s.topped_up:
             return 0.0
         if s.charger_dc:
             return min(s.charger_kw, dc_charge_limit_kw(self.model, s.soc)) * 1000
@@ -167,12 +187,20 @@ class SimulatedCar:
             vss.PLUGGED: s.plugged,
             vss.START_STOP_CHARGING: "START" if s.charging_requested else "STOP",
             vss.CHARGE_MAX_POWER: float(s.charger_kw if s.plugged else 0.0),
+            vss.SELECTED_GEAR: 127 if self.moving else 126,  # VSS: 126 P, 127 D
+            vss.ENERGY_CONSUMED: round(s.battery_out_kwh, 4),
+            vss.ENERGY_CHARGED: round(s.battery_in_kwh, 4),
+            # the charger's current at the inlet: DC, or one of three AC phases at 230 V
+            vss.CHARGE_CURRENT_DC: round(s.charge_w / 400.0, 1) if s.charger_dc else 0.0,
+            vss.CHARGE_CURRENT_PHASE1: 0.0 if s.charger_dc else round(s.charge_w / 3 / 230.0, 1),
         }
         for door in vss.DOORS:
             out[f"{door}.IsLocked"] = s.locked[door]
             out[f"{door}.IsOpen"] = False
             out[f"{door}.Window.Position"] = s.window[door]
             out[f"{door}.Window.IsOpen"] = s.window[door] > 0
+        if s.destination is not None:  # only ever set when the catalog has the navigation destination
+            out[vss.DESTINATION_LATITUDE], out[vss.DESTINATION_LONGITUDE] = s.destination
         if self.vin:
             out[vss.VIN] = self.vin
         out[vss.MODEL] = self.model.name
@@ -209,8 +237,13 @@ class SimulatedCar:
             s.setpoint_c = float(_number(value))
         elif path == vss.CHARGE_LIMIT:
             s.charge_limit = round(_number(value))
+            s.topped_up = s.soc >= s.charge_limit
         elif path == vss.START_STOP_CHARGING:
             s.charging_requested = value == "START"
+        elif path in (vss.DESTINATION_LATITUDE, vss.DESTINATION_LONGITUDE):
+            lat, lon = s.destination or (s.latitude, s.longitude)
+            s.destination = (float(_number(value)), lon) if path == vss.DESTINATION_LATITUDE else (
+                lat, float(_number(value)))
 
 
 def _number(value: object) -> float:

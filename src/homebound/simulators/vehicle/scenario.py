@@ -3,6 +3,8 @@
 ```yaml
 name: Evening drive home
 start: "17:59"
+end: "19:00"                                # optional: the run stops here
+speed: 20                                   # optional: the demo's default speed for this scenario
 vehicle: {id: car1, model: compact_sedan, soc: 58, odometer_km: 12840, outside_c: 9}
 home: {latitude: 48.1372, longitude: 11.5756, radius: 150}
 routes:
@@ -18,15 +20,18 @@ events:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from homebound.energy.config import EnergyConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.time_of_day import parse_clock
 from homebound.model.yaml_text import parse_yaml
+from homebound.simulators.household.setup import SiteSetup
 from homebound.simulators.vehicle.models import MODELS
 from homebound.simulators.vehicle.route import Route, Waypoint
 
@@ -83,15 +88,29 @@ class Event(Strict):
 class Scenario(Strict):
     name: str
     description: str = ""
+    date: dt.date | None = Field(None, description="the day it starts (the sun depends on it); none: today")
+    timezone: str | None = Field(None, description="where its times of day are (IANA name); none: this machine's")
+    speed: float | None = Field(None, gt=0, le=5_000, description="simulated seconds per real second the demo "
+                                                                 "uses unless told otherwise")
     start: Clock
+    end: Clock | None = Field(None, description="the run stops at this time of day (the next day if before start)")
     vehicle: VehicleSetup = VehicleSetup()
     home: Place
     start_at: Literal["home", "route_start"] = "route_start"
     routes: dict[str, list[Point]] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
+    site: SiteSetup | None = Field(None, description="the household's electricity: sun, clouds, load, fuse")
+    energy: EnergyConfig | None = Field(None, description="smart charging, as in the configuration file")
+    habits: dict[str, Clock] = Field(default_factory=dict, description="usual departures (weekday: time) the "
+                                                                       "car's past drives show")
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
+        if self.timezone is not None:
+            try:
+                zoneinfo.ZoneInfo(self.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"timezone {self.timezone!r} is not a known time zone (like Europe/Berlin)") from None
         for event in self.events:
             if event.do == "drive" and event.route not in self.routes:
                 raise ValueError(f"event at {event.at}: route {event.route!r} is not one of "
@@ -104,6 +123,10 @@ class Scenario(Strict):
     def route(self, name: str) -> Route:
         return Route([Waypoint(p.latitude, p.longitude, p.speed_limit_kmh, p.stop_s, p.grade)
                       for p in self.routes[name]])
+
+    def tzinfo(self) -> dt.tzinfo | None:
+        """The scenario's time zone; None: this machine's local time."""
+        return zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
 
     @property
     def model(self):  # type: ignore[no-untyped-def]
