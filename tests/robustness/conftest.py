@@ -36,9 +36,12 @@ def mqtt_tag() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def hub_config(workdir: Path, **sections: object) -> dict[str, object]:
-    """A served hub's configuration: SQLite in `workdir`, one vehicle, plus the given sections."""
-    return {"storage": {"url": f"sqlite:///{workdir / 'hub.db'}"}, "vehicles": [{"id": "car1"}], **sections}
+def hub_config(workdir: Path, deadband: bool = False, **sections: object) -> dict[str, object]:
+    """A served hub's configuration: SQLite in `workdir`, one vehicle, plus the given sections. History's deadband
+    is off unless asked for: every accepted value is then a row, so what was acknowledged can be checked row by
+    row against what is stored."""
+    return {"storage": {"url": f"sqlite:///{workdir / 'hub.db'}"}, "vehicles": [{"id": "car1"}],
+            "history": {"recording": {"deadband": deadband}}, **sections}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from homebound.app.config import CommandsConfig, Config, KuksaConfig, StorageConfig, VehicleConfig
+from homebound.history.config import HistoryConfig, RecordingConfig
 from tests.support.live import LiveServer, live_server
 from tests.support.tcp_proxy import TcpProxy
 
@@ -49,6 +50,7 @@ def through(proxy: TcpProxy, database_url: str) -> str:
 def server_config(tmp_path: Path, url: str, **storage: object) -> Config:
     return Config(storage=StorageConfig(url=url, read_timeout_s=READ_TIMEOUT_S, commit_timeout_s=COMMIT_TIMEOUT_S,
                                         **storage),
+                  history=HistoryConfig(recording=RecordingConfig(deadband=False)),  # each accepted value: a row
                   commands=CommandsConfig(without_provider="wait"), kuksa=KuksaConfig(enabled=False),
                   vehicles=[VehicleConfig(id="car1")])
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import select
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -272,10 +274,11 @@ def test_a_discovery_template_building_a_huge_number_is_refused_without_freezing
     assert_kept_answering(watch.report)
 
 
-def test_a_megabyte_device_name_is_logged_cut_without_freezing(
+def test_a_long_device_name_is_logged_cut_without_freezing(
         mqtt_hub: ServedHub, mqtt_tag: str, device_client: mqtt.Client) -> None:
+    """As long a name as a discovery config can carry (configs are limited to 64 KiB)."""
     device = f"named-{mqtt_tag}"
-    name = "N" * 1_000_000
+    name = "N" * 60_000
     config = {"name": "Temperature", "stat_t": f"hbprobe-dev-{mqtt_tag}/named", "unit_of_meas": "°C",
               "dev": {"ids": [device], "name": name}}
     log_before = len(mqtt_hub.output())
@@ -287,3 +290,29 @@ def test_a_megabyte_device_name_is_logged_cut_without_freezing(
     logged = mqtt_hub.output()[log_before:]
     assert logged.count("N") < 5_000, f"{len(logged)} characters logged"
     assert_kept_answering(watch.report)
+
+
+LOG_A_MEGABYTE = """
+import io, json, logging, time
+from rich.console import Console
+from homebound.app.log_output import configure_logging
+output = io.StringIO()
+configure_logging(Console(file=output, width=120), logging.INFO)
+started = time.monotonic()
+logging.getLogger("homebound.adapters.mqtt").warning("device %s joined", "\\x1b[2J" + "N" * 1_000_000)
+print(json.dumps({"took": time.monotonic() - started, "printed": output.getvalue()}))
+"""
+
+
+def test_the_console_logger_cuts_a_megabyte_of_untrusted_text_at_once() -> None:
+    """The real logging of `homebound serve` (rich, every line cleaned), in a process of its own: rich wraps every
+    line it prints, and a megabyte-long line took it hours (a regression shows as the timeout, not a hung run)."""
+    try:
+        result = subprocess.run([sys.executable, "-c", LOG_A_MEGABYTE], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("logging one megabyte-long line took more than 30 s")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    printed = report["printed"]
+    assert printed.count("N") < 5_000 and "\x1b" not in printed, f"{len(printed)} characters printed"
+    assert report["took"] < 2.0, f"one log line took {report['took']:.1f} s"

@@ -22,6 +22,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from homebound.app.config import Config, KuksaConfig, MqttConfig, StorageConfig, VehicleConfig
+from homebound.history.config import HistoryConfig, RecordingConfig
 from tests.conftest import service_missing
 from tests.mqtt.conftest import HOST, MQTT_URL, PORT, broker_reachable
 from tests.robustness.conftest import hub_config
@@ -86,6 +87,7 @@ def history(server: LiveServer, thing: str, path: str) -> list[object]:
 def test_a_25_second_broker_restart_loses_no_device_message(tmp_path: Path, broker: PersistentBroker) -> None:
     config = Config(storage=StorageConfig(url=f"sqlite:///{tmp_path / 'hub.db'}"), kuksa=KuksaConfig(enabled=False),
                     mqtt=MqttConfig(url=f"mqtt://127.0.0.1:{broker.port}", discovery_prefix="ha", base_topic="hb"),
+                    history=HistoryConfig(recording=RecordingConfig(deadband=False)),  # every reading is a row
                     vehicles=[VehicleConfig(id="car1")])
     meter = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="meter")
     meter.reconnect_delay_set(1, 2)

@@ -26,18 +26,20 @@ from kuksa.val.v2 import val_pb2_grpc as v2_grpc
 from paho.mqtt.enums import CallbackAPIVersion
 
 from homebound.app.config import CommandsConfig, Config, KuksaConfig, MqttConfig, StorageConfig, VehicleConfig
+from homebound.history.config import HistoryConfig, RecordingConfig
 from tests.mqtt.conftest import HOST, MQTT_URL, PORT
 from tests.support.live import LiveServer, live_server
 
 DISTANCE = "Vehicle.TraveledDistance"
 TRACK = "Vehicle.Cabin.Infotainment.Media.Played.Track"
 LIMIT = "Vehicle.Powertrain.TractionBattery.Charging.ChargeLimit"
+EVERY_VALUE = HistoryConfig(recording=RecordingConfig(deadband=False))  # each accepted value is a row of history
 _unique = itertools.count(int(time.time()) % 100_000 * 10)
 
 
 def config(workdir: Path, storage_url: str | None = None, mqtt_tag: str | None = None, **storage: object) -> Config:
     return Config(storage=StorageConfig(url=storage_url or f"sqlite:///{workdir / 'hub.db'}", **storage),
-                  commands=CommandsConfig(without_provider="wait"),
+                  history=EVERY_VALUE, commands=CommandsConfig(without_provider="wait"),
                   kuksa=KuksaConfig(port=0),
                   mqtt=MqttConfig(url=MQTT_URL, discovery_prefix=f"hbpoison-{mqtt_tag}", base_topic=f"hbpoison-car-"
                                   f"{mqtt_tag}") if mqtt_tag else MqttConfig(),
