@@ -91,11 +91,9 @@ def test_a_megabyte_path_over_kuksa_v2_comes_back_cut(hub: ServedHub) -> None:
 
 @pytest.mark.parametrize("option", [
     "--storage=postgresql://ana:secret@no-such-host.invalid/homebound",
-    "--storage=postgresql://ana:secret@127.0.0.1:1/homebound",
     "--storage=postgresql://ana:secret@127.0.0.1:notaport/homebound",
     "--storage=mysql://ana:secret@127.0.0.1/homebound",
     "--mqtt=mqtt://ana:secret@127.0.0.1:1",
-    "--mqtt=mqtts://ana:secret@127.0.0.1:1",
     "--mqtt=mqtt://ana:secret@127.0.0.1:notaport",
     "--mqtt=mqtt://ana:secret@",
     "--mqtt=mqtt://ana:secret@[::1",

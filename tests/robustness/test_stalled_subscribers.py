@@ -1,6 +1,6 @@
 """A WebSocket subscriber that stops reading is dropped after a bound: 500 of them (connect, subscribe, never read)
 are gone after enough ingest, and nothing of them is left on the ingest path (no subscription, no queued batch).
-The time of 200 writes before and after is printed (`pytest -s`) but not asserted: speed is measured in
+The time of 100 writes before and after is printed (`pytest -s`) but not asserted: speed is measured in
 benchmarks/, and this machine's noise alone moves it by 2x between rounds.
 
 Before the fixes, each stalled subscriber kept its subscription (its mailbox full, every update dropped and
@@ -24,7 +24,7 @@ DISTANCE = "Vehicle.TraveledDistance"
 TRACK = "Vehicle.Cabin.Infotainment.Media.Played.Track"
 SUBSCRIBERS = 500
 BIG = "x" * 60_000  # big updates fill each stalled socket's buffers in a few dozen writes
-TIMED_WRITES = 200
+TIMED_WRITES = 100
 GIVE_UP_S = 60.0
 
 
@@ -57,7 +57,7 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_leave_nothing_on_the_
                                    ).status_code == 200
             return time.perf_counter() - started
 
-        before = min(timed_writes() for _ in range(3))  # the best of three: less of the machine's noise
+        before = min(timed_writes() for _ in range(2))  # the better of two: less of the machine's noise
         assert subscriptions() == 0
         stalled = [stalled_subscriber(hub.port) for _ in range(SUBSCRIBERS)]
         try:
@@ -70,7 +70,7 @@ def test_500_stalled_websocket_subscribers_are_dropped_and_leave_nothing_on_the_
                 for _ in range(10):
                     client.post("/api/v1/vehicles/car1/signals", json={"values": {TRACK: f"{writes:06d} {BIG}"}})
                     writes += 1
-            after = min(timed_writes() for _ in range(3))
+            after = min(timed_writes() for _ in range(2))
             left = client.get("/api/v1/metrics").json()
         finally:
             for sock in stalled:
