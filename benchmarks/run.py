@@ -21,6 +21,7 @@ from benchmarks.history_sessions import session_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
 from benchmarks.mqtt_flow import mqtt_figures
+from benchmarks.safety_interlocks import safety_figures
 from benchmarks.sdv_stream import sdv_figures
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
@@ -34,6 +35,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "automations": automation_figures,
     "energy": energy_figures,
     "can": can_figures,
+    "safety": safety_figures,
 }
 
 

@@ -13,8 +13,8 @@ WALLBOX = ("{thing: wallbox, plugged: BinarySensor.Plugged.State, power: Sensor.
 
 
 @pytest.mark.parametrize(("energy", "message"), [
-    ("{timezone: Mars/Olympus}", "energy.timezone: Value error, 'Mars/Olympus' is not a known time zone"),
-    ("{tariff: {kind: time_of_day}}", "energy.tariff: Value error, a time_of_day tariff needs zones"),
+    ("{timezone: Mars/Olympus}", "energy.timezone: 'Mars/Olympus' is not a known time zone"),
+    ("{tariff: {kind: time_of_day}}", "energy.tariff: a time_of_day tariff needs zones"),
     ("{tariff: {kind: dynamic, mqtt_topic: 'prices/#'}}", "mqtt_topic is one topic, without wildcards"),
     ("{site: {main_fuse_a: 25}}", "a household limit needs a grid meter (site.grid)"),
     ("{site: {main_fuse_a: 25, limit_w: 17000, grid: {thing: g, power: P}}}", "give limit_w or main_fuse_a, not both"),

@@ -79,8 +79,8 @@ async def test_commands_confirm_after_a_delay_and_impossible_ones_are_refused() 
     assert command.state is CommandState.CONFIRMED
     refused = await hub.command("u", "car1", "Vehicle.Powertrain.TractionBattery.Charging.StartStopCharging", "START")
     assert refused.state is CommandState.FAILED and "no charging cable" in (refused.reason or "")
-    cold = await hub.command("u", "car1", "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature", 35.0)
-    assert cold.state is CommandState.FAILED and "15..28" in (cold.reason or "")
+    too_warm = await hub.command("u", "car1", "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature", 29.0)
+    assert too_warm.state is CommandState.FAILED and "15..28" in (too_warm.reason or "")
 
 
 def test_the_default_scenario_drives_home_and_plugs_in() -> None:

@@ -16,7 +16,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_energy, cli_gateway, cli_history, cli_people, cli_vss
+from homebound.app import (
+    cli_automations,
+    cli_devices,
+    cli_energy,
+    cli_gateway,
+    cli_history,
+    cli_people,
+    cli_safety,
+    cli_vss,
+)
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.heap import settle_heap
 from homebound.app.http_server import server_config
@@ -41,6 +50,7 @@ app.add_typer(cli_history.charges, name="charges")
 app.add_typer(cli_history.history, name="history")
 app.command("summary")(cli_history.summary)
 app.add_typer(cli_people.app, name="people")
+app.add_typer(cli_safety.app, name="safety")
 console = Console(stderr=True)
 
 

@@ -16,6 +16,7 @@ from homebound.adapters.can.runner import CanGatewaySettings
 from homebound.automations.schema import ZoneConfig
 from homebound.energy.config import EnergyConfig
 from homebound.history.config import HistoryConfig
+from homebound.hub.safety import SafetyConfig
 from homebound.model.errors import HomeboundError
 from homebound.model.limits import Limits
 from homebound.model.yaml_text import parse_yaml
@@ -151,6 +152,8 @@ class Config(Strict):
     simulation: SimulationConfig = SimulationConfig()
     energy: EnergyConfig = EnergyConfig()
     limits: LimitsConfig = LimitsConfig()
+    safety: SafetyConfig = Field(default_factory=SafetyConfig,
+                                 description="make the safety interlocks stricter (docs/configuration.md)")
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     history: HistoryConfig = HistoryConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
@@ -242,7 +245,8 @@ def load_config(path: Path | None) -> Config:
     try:
         config = Config.model_validate(document)
     except ValidationError as error:
-        problems = "\n".join(f"  {_location(tuple(e['loc']))}: {e['msg']}" for e in error.errors())
+        problems = "\n".join(f"  {_location(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in error.errors())
         raise ConfigError(f"{path}: invalid configuration:\n{problems}") from None
     base = path.parent
     catalog = CatalogConfig(vss=[_resolve(base, p) for p in config.catalog.vss],

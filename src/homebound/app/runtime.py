@@ -19,7 +19,7 @@ from homebound.adapters.mqtt.connection import MqttConnection
 from homebound.adapters.mqtt.phones import PhonesOverMqtt
 from homebound.adapters.mqtt.price_feed import PriceFeed
 from homebound.adapters.mqtt.vehicle_publisher import VehiclePublisher
-from homebound.app.config import Config
+from homebound.app.config import Config, ConfigError
 from homebound.app.drive_departures import DriveDepartures
 from homebound.automations.engine import AutomationEngine
 from homebound.automations.library import AutomationLibrary
@@ -59,7 +59,11 @@ class Runtime:
         self.config = config
         limits = config.limits.limits()
         self.catalog = (catalog or load_catalog(config.catalog.vss, config.catalog.overlays)).with_limits(limits)
-        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits)
+        interlocks = config.safety.interlocks()
+        unguarded = interlocks.unguarded(self.catalog)
+        if unguarded:
+            raise ConfigError("the safety section guards paths the catalog does not have:\n  " + "\n  ".join(unguarded))
+        self.hub = Hub(default_command_timeout=config.commands.timeout_s, limits=limits, safety=interlocks)
         storage = config.storage
         self.database = Database(storage.url, durable=storage.durability == "durable")
         self.store = StateStore(self.database)
@@ -186,10 +190,11 @@ class Runtime:
             self.can_gateways.append((gateway, asyncio.create_task(gateway.run(), name="can-gateway")))
         if self.energy is not None:
             self.energy.on_event = lambda text: self.activity.log("charging", text)
-            departures = DriveDepartures(self.carlog.queries, [vehicle.id for vehicle in self.config.vehicles])
-            await departures.load()
-            self.carlog.add_listener(departures.on_car_event)
-            self.energy.connect_history(departures)
+            if self.energy.predictor is None:  # a simulation may have given its car's habits instead
+                departures = DriveDepartures(self.carlog.queries, [vehicle.id for vehicle in self.config.vehicles])
+                await departures.load()
+                self.carlog.add_listener(departures.on_car_event)
+                self.energy.connect_history(departures)
             await self.energy.start()
             topic = self.config.energy.tariff.mqtt_topic
             if topic and self.mqtt is not None:

@@ -30,7 +30,7 @@ from homebound.hub.errors import (
 from homebound.hub.events import ChangeBatch, Field, Update
 from homebound.hub.owners import OwnerKind
 from homebound.hub.reading import Reading, ThingInfo, ThingKind
-from homebound.hub.safety import interlock_refusal
+from homebound.hub.safety import Interlocks
 from homebound.hub.state import ThingState, UnownedPolicy
 from homebound.hub.subscriptions import DEFAULT_MAILBOX_BATCHES, Subscription
 from homebound.model.catalog import Catalog
@@ -59,9 +59,12 @@ class Hub:
     """The state of every thing, and the only way to change it, command it or read it."""
 
     def __init__(self, default_command_timeout: float = DEFAULT_COMMAND_TIMEOUT_S,
-                 limits: Limits = DEFAULT_LIMITS) -> None:
+                 limits: Limits = DEFAULT_LIMITS, safety: Interlocks | None = None) -> None:
         self.default_command_timeout = default_command_timeout
         self.limits = limits
+        self.safety = safety or Interlocks()
+        """The safety interlocks every command passes (hub/safety/): the built-in rules, or a household's
+        stricter ones (`SafetyConfig.interlocks()`)."""
         self._things: dict[str, ThingState] = {}
         self._aliases: dict[str, str] = {}
         self._listeners: list[Callable[[ChangeBatch], None]] = []
@@ -392,7 +395,7 @@ class Hub:
             value = thing.catalog.validators[path](target)
         except InvalidValue as error:
             raise RejectedValue(thing.id, path, target, error.reason, meta.describe_valid()) from None
-        refusal = interlock_refusal(path, value, thing.current)
+        refusal = self.safety.refusal(path, value, thing.current)
         if refusal is not None:
             raise CommandRejected(thing.id, path, refusal, ErrorCode.UNSAFE)
         owner = thing.owners.owner_of(path)

@@ -1,5 +1,5 @@
 """The VSS paths Homebound itself reads or writes, named once: the simulator, the car's Home Assistant
-publisher, car events, location tracking and the safety interlocks all use these constants.
+publisher, car events, location tracking and the safety interlocks (`hub/safety/`) all use these constants.
 """
 
 from __future__ import annotations
@@ -51,3 +51,10 @@ NAVIGATION_DESTINATION = "Vehicle.Cabin.Infotainment.Navigation.DestinationSet"
 DESTINATION_LATITUDE = f"{NAVIGATION_DESTINATION}.Latitude"
 DESTINATION_LONGITUDE = f"{NAVIGATION_DESTINATION}.Longitude"
 """Where the car's navigation should take it (VSS 6.0; actuators), set from a phone's shared waypoint."""
+GEAR_PARK = 126
+"""`SelectedGear` in park (VSS: 0 neutral, 1.. forward, -1.. reverse, 126 park, 127 drive)."""
+GEAR_DRIVE = 127
+
+REMOTE_START = "Vehicle.Private.Homebound.RemoteStart.IsActive"
+"""VSS 6.0 has no remote start: Homebound's overlay defines this actuator (true: started remotely, ready to drive
+without the key in the car); see examples/overlays/remote_start.yaml and docs/configuration.md."""
