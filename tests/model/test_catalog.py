@@ -6,6 +6,7 @@ import pytest
 
 from homebound.model.catalog import Catalog
 from homebound.model.errors import UnknownPath
+from homebound.model.paths import compile_pattern
 
 
 def test_branch_expands_to_its_leaves(catalog: Catalog) -> None:
@@ -31,6 +32,22 @@ def test_multi_level_wildcard(catalog: Catalog) -> None:
     assert "Vehicle.Body.Hood.IsOpen" in leaves
     assert "Vehicle.Cabin.Door.Row2.PassengerSide.Window.IsOpen" in leaves
     assert all(p.endswith(".IsOpen") for p in leaves)
+
+
+@pytest.mark.parametrize("pattern", [
+    "**", "*", "*.*", "Vehicle.*", "Vehicle.**.IsOpen", "**.Row*.**.IsOpen", "*.*.*.*.*.*.*.*", "**.*.*.*.*.*.*.*",
+    "*.*.*.*.*.*.*.*.*", "**.*e*.*e*", "Vehicle.**.**.Speed", "**.*.**.*.**.*.**.*.**.*.**.*.**.*",
+    "Vehicle.Cabin.**.*Side.*", "**.Window.*", "Vehicle.*.*.*.*.*.*.Position", "Vehicle.Cabin.Door.Row***.*****.Is**n",
+])
+def test_wildcard_expansion_finds_what_matching_each_path_finds(catalog: Catalog, pattern: str) -> None:
+    """The tree walk skips branches too shallow for what the pattern still needs; that must never lose a match."""
+    matches = compile_pattern(pattern)
+    expected = [path for path in sorted(catalog.signals) if matches(path)]
+    if expected:
+        assert catalog.expand(pattern) == expected
+    else:
+        with pytest.raises(UnknownPath):
+            catalog.expand(pattern)
 
 
 def test_unknown_path_names_the_closest(catalog: Catalog) -> None:

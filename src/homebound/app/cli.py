@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
 from homebound import __version__
 from homebound.app import (
@@ -28,6 +29,7 @@ from homebound.app import (
     cli_vss,
 )
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
+from homebound.app.heap import settle_heap
 from homebound.app.http_server import server_config
 from homebound.app.log_output import configure_logging
 from homebound.app.runtime import Runtime
@@ -64,7 +66,7 @@ def _load(config_file: Path | None) -> Config:
     try:
         return load_config(config_file)
     except ConfigError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -109,7 +111,7 @@ def serve(
     try:
         runtime = Runtime(settings)
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
     from homebound.adapters.http import create_app
 
@@ -142,12 +144,13 @@ async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
     try:
         await runtime.start()
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         await runtime.stop()
         return 1
     if runtime.kuksa is not None:  # after start: with --grpc-port 0 this is the port actually bound
         console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {runtime.kuksa.host}:{runtime.kuksa.bound_port}",
                       highlight=False)
+    settle_heap()
     try:
         await server.serve()
     finally:
@@ -183,7 +186,7 @@ def demo(
         summary = asyncio.run(run_demo(loaded, speed or loaded.speed or 20.0, duration, port, database, mqtt, seed,
                                        Console()))
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
@@ -221,7 +224,7 @@ def sim(
     try:
         loaded = load_scenario(scenario or find_examples("scenarios") / "evening_drive_home.yaml")
     except HomeboundError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(1) from None
     fleet = Fleet(loaded, vehicles, hub, speed, seed)
 

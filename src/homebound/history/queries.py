@@ -42,8 +42,8 @@ class HistoryQueries:
 
     async def values(self, thing: str, path: str, since: float | None, until: float | None,
                      limit: int) -> list[tuple[float, object, str]]:
-        try:
-            written = await asyncio.wait_for(self.recorder.flush(), self.timeout)
+        try:  # shielded: a read that gives up must not cancel the write it started (its rows would vanish)
+            written = await asyncio.wait_for(asyncio.shield(self.recorder.flush()), self.timeout)
         except TimeoutError:
             raise StorageUnavailable(f"the database did not answer within {self.timeout:g} s") from None
         if not written:  # what history holds now would be stale: say so instead

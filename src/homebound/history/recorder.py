@@ -34,6 +34,8 @@ from homebound.storage.state_store import StateStore
 log = logging.getLogger(__name__)
 
 DurabilityMode = Literal["durable", "buffered"]
+Entry = tuple[int, ChangeBatch | None, ChangeBatch | None]
+"""(sequence, the part history keeps (None: none), every accepted value (None: a settled tail, history only))"""
 MAX_BACKOFF_S = 5.0
 
 
@@ -59,7 +61,7 @@ class HistoryRecorder:
         self.max_buffered_rows = max_buffered_rows
         self.mode = mode
         self.commit_timeout = commit_timeout
-        self._batches: deque[tuple[int, ChangeBatch]] = deque()
+        self._batches: deque[Entry] = deque()
         self._buffered_rows = 0
         self._commands: dict[str, dict[str, object]] = {}
         self._received = 0     # sequence number of the last change or command update taken in
@@ -78,13 +80,11 @@ class HistoryRecorder:
 
     # Called inline by the hub: keep them trivial.
     def on_batch(self, batch: ChangeBatch) -> None:
-        if self.history_filter is not None:
-            admitted = self.history_filter.admit(batch)
-            if admitted is None:
-                return
-            batch = admitted
+        # Every accepted value is made durable (as the latest value) even when the history filter leaves it out
+        # of the history rows: "acknowledged means stored" holds with the deadband on.
+        admitted = batch if self.history_filter is None else self.history_filter.admit(batch)
         self._received += 1
-        self._batches.append((self._received, batch))
+        self._batches.append((self._received, admitted, batch))
         self._buffered_rows += len(batch.changes)
         if self._buffered_rows >= self.flush_rows:
             self._wake.set()
@@ -152,14 +152,15 @@ class HistoryRecorder:
         async with self._write_lock:
             if self.history_filter is not None:
                 for settled in self.history_filter.settled(force=self._stopping):
-                    self._batches.append((self._received, settled))
+                    self._batches.append((self._received, settled, None))  # history rows only: its latest is out
                     self._buffered_rows += len(settled.changes)
             if not self._batches and not self._commands:
                 self._committed = self._received
                 self._settle()
                 return True
             taken = self._received
-            batches = [batch for _sequence, batch in self._batches]
+            batches = [admitted for _sequence, admitted, _full in self._batches if admitted is not None]
+            latest = [full for _sequence, _admitted, full in self._batches if full is not None]
             entries = list(self._batches)
             commands = list(self._commands.values())
             self._batches.clear()
@@ -167,7 +168,7 @@ class HistoryRecorder:
             rows = self._buffered_rows
             self._buffered_rows = 0
             try:
-                report = await self.store.database.run(self.store.write, batches, commands)
+                report = await self.store.database.run(self.store.write, batches, commands, latest)
             except Exception as error:
                 self._requeue(entries, commands, rows)
                 self.failures += 1
@@ -190,15 +191,17 @@ class HistoryRecorder:
                 self.last_error = None
             return True
 
-    def _requeue(self, entries: list[tuple[int, ChangeBatch]], commands: list[dict[str, object]], rows: int) -> None:
+    def _requeue(self, entries: list[Entry], commands: list[dict[str, object]], rows: int) -> None:
         self._batches.extendleft(reversed(entries))
         self._buffered_rows += rows
         for row in commands:
             self._commands.setdefault(str(row["id"]), row)
         while self._buffered_rows > self.max_buffered_rows and self._batches:
-            _sequence, dropped = self._batches.popleft()
-            self._buffered_rows -= len(dropped.changes)
-            self.rows_lost += len(dropped.changes)
+            _sequence, admitted, full = self._batches.popleft()
+            dropped = full if full is not None else admitted
+            if dropped is not None:
+                self._buffered_rows -= len(dropped.changes)
+                self.rows_lost += len(dropped.changes)
         if self.rows_lost:
             log.error("history buffer full: %d oldest rows dropped so far", self.rows_lost)
 

@@ -34,7 +34,7 @@ from homebound.hub.safety import Interlocks
 from homebound.hub.state import ThingState, UnownedPolicy
 from homebound.hub.subscriptions import DEFAULT_MAILBOX_BATCHES, Subscription
 from homebound.model.catalog import Catalog
-from homebound.model.errors import ErrorCode, HomeboundError, InvalidValue, UnknownPath
+from homebound.model.errors import ErrorCode, HomeboundError, InvalidValue, UnknownPath, shown
 from homebound.model.limits import DEFAULT_LIMITS, Limits, TooLarge, check_timestamp
 from homebound.model.signal import SignalKind, SignalMetadata, Value
 
@@ -284,7 +284,7 @@ class Hub:
     def get_command(self, command_id: str) -> Command:
         command = self._book.get(command_id)
         if command is None:
-            raise UnknownCommand(f"unknown command {command_id!r}")
+            raise UnknownCommand(f"unknown command {shown(command_id)}")
         return command
 
     def recent_commands(self) -> list[Command]:

@@ -24,6 +24,7 @@ SUGGEST_MAX_CHARS = 255
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     leaf: str | None = None
+    room: int = 0  # the most node names below this one on any path (0: nothing below)
 SUGGEST_CANDIDATES = 300
 
 
@@ -51,10 +52,11 @@ class Catalog:
         for path in self._sorted_paths:
             level = self._tree
             names = path.split(".")
-            for name in names[:-1]:
+            for index, name in enumerate(names):
                 node = level.setdefault(name, _Node())
+                node.room = max(node.room, len(names) - 1 - index)
                 level = node.children
-            level.setdefault(names[-1], _Node()).leaf = path
+            node.leaf = path
             self._children.setdefault(path.rsplit(".", 1)[0], []).append(path)
             self._by_leaf.setdefault(path.rsplit(".", 1)[-1].lower(), []).append(path)
             parts = path.split(".")
@@ -115,13 +117,18 @@ class Catalog:
 
     def _walk(self, pattern: PathPattern) -> list[str]:
         """Every leaf the pattern matches, walking the catalog's tree once and pruning branches no path below
-        can match: each node is visited at most once per pattern."""
+        can match: each node is visited at most once per pattern, and each step is worked out once per (states,
+        name, depth below), since the same names recur under many branches (`Row1.DriverSide.IsOpen`)."""
         found: list[str] = []
         pending: list[tuple[dict[str, _Node], frozenset[int]]] = [(self._tree, pattern.start())]
+        steps: dict[tuple[frozenset[int], str, int], frozenset[int]] = {}
         while pending:
             level, states = pending.pop()
             for name, node in level.items():
-                following = pattern.step(states, name)
+                key = (states, name, node.room)
+                following = steps.get(key)
+                if following is None:
+                    following = steps[key] = pattern.step(states, name, node.room)
                 if not following:
                     continue
                 if node.leaf is not None and pattern.accepts(following):

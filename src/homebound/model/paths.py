@@ -7,15 +7,19 @@ dictionary lookup.
 
 Matching is a small automaton over the path's segments, not a regular expression: a pattern of many `**` or `*`
 costs at most (segments in the path) x (segments in the pattern) steps per path, so no crafted pattern can make
-expansion slow (a regular expression of nested `(...)*` groups backtracks exponentially).
+expansion slow (a regular expression of nested `(...)*` groups backtracks exponentially). Walking a catalog, a
+state that needs more node names than the tree has below a node is dropped there, so a pattern longer than the
+catalog is deep is dead at once instead of carrying dozens of live states down every branch.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
 MAX_PATTERN_CHARS = 255
+_STARS = re.compile(r"\*{2,}")
 
 PathMatcher = Callable[[str], bool]
 
@@ -56,11 +60,15 @@ class PathPattern:
         for segment in pattern.split("."):
             if segment == "**" and pieces and pieces[-1] == "**":
                 continue  # `**.**` is `**`
+            if segment != "**" and "**" in segment:
+                segment = _STARS.sub("*", segment)  # within a name, `a***b` is `a*b`
             pieces.append(segment)
         if not pieces or pieces[-1] != "**":
             pieces.append("**")  # the leaves below what the pattern names
         self.steps = tuple(pieces)
         self.final = len(self.steps)
+        # The fewest node names each state still needs (`**` needs none).
+        self._needs = tuple(sum(1 for piece in self.steps[index:] if piece != "**") for index in range(self.final + 1))
 
     def _closure(self, states: frozenset[int]) -> frozenset[int]:
         out = set(states)
@@ -73,8 +81,9 @@ class PathPattern:
     def start(self) -> frozenset[int]:
         return self._closure(frozenset({0}))
 
-    def step(self, states: frozenset[int], name: str) -> frozenset[int]:
-        """The states after one more node name; empty when nothing below can match any more."""
+    def step(self, states: frozenset[int], name: str, room: int | None = None) -> frozenset[int]:
+        """The states after one more node name; empty when nothing below can match any more. `room`: the most
+        names that can follow this one (None: any number); states needing more are dropped."""
         following: set[int] = set()
         for index in states:
             if index >= self.final:
@@ -84,7 +93,12 @@ class PathPattern:
                 following.add(index)
             elif _segment_matches(piece, name):
                 following.add(index + 1)
-        return self._closure(frozenset(following)) if following else frozenset()
+        if not following:
+            return frozenset()
+        reached = self._closure(frozenset(following))
+        if room is not None:
+            reached = frozenset(index for index in reached if self._needs[index] <= room)
+        return reached
 
     def accepts(self, states: frozenset[int]) -> bool:
         return self.final in states

@@ -75,7 +75,7 @@ class Database:
         self.url = normalise_url(url)
         try:
             parsed = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError:
+        except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
             raise DatabaseError(f"storage url {redact(url)!r} is not a database URL: expected sqlite:///FILE or "
                                 "postgresql://USER@HOST/DB") from None
         self.dialect = parsed.get_backend_name()

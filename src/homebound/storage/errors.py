@@ -17,8 +17,9 @@ class RowRefused(Exception):
 
 
 def refuses_rows(error: BaseException) -> bool:
-    """True when the database refused the data itself (a bad value, a broken constraint), not its availability."""
-    return isinstance(error, sa.exc.DataError | sa.exc.IntegrityError | RowRefused)
+    """True when the database refused the data itself (a bad value, a broken constraint, text the driver cannot
+    encode), not its availability."""
+    return isinstance(error, sa.exc.DataError | sa.exc.IntegrityError | RowRefused | UnicodeError)
 
 
 def describe(error: BaseException) -> str:

@@ -36,6 +36,27 @@ class WriteReport:
     refused: list[str]
 
 
+def storable(text: str) -> bool:
+    """Whether both databases can hold `text` in a text column: PostgreSQL refuses NUL, SQLite and PostgreSQL
+    refuse lone surrogates (not UTF-8). Names of things and principals reach us from devices and tokens."""
+    if text.isascii():
+        return "\x00" not in text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def printable(text: object, limit: int) -> str:
+    """`text` cut to `limit` and made storable (NUL and lone surrogates shown as escapes), for the quarantine and
+    for command rows, which are kept even when a name in them is not clean text."""
+    value = str(text)[:limit]
+    if storable(value):
+        return value
+    return value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")[:limit]
+
+
 def _check(row: dict[str, object], value: object) -> None:
     """What the database would refuse, found before it is asked (the same in SQLite and PostgreSQL)."""
     ts = row["ts"]
@@ -43,6 +64,9 @@ def _check(row: dict[str, object], value: object) -> None:
         raise RowRefused(f"timestamp {shown(ts)} is not a finite number")
     if len(str(row["thing"])) > MAX_THING_CHARS or len(str(row["path"])) > MAX_PATH_CHARS:
         raise RowRefused("thing or path longer than the database columns")
+    for column in ("thing", "path", "principal"):
+        if not storable(str(row[column])):
+            raise RowRefused(f"{column} {shown(row[column])} holds a NUL or a lone surrogate, which databases refuse")
     numbers = value if isinstance(value, list) else [value]
     if any(isinstance(n, float) and not math.isfinite(n) for n in numbers):
         raise RowRefused(f"value {shown(value)} is not finite")
@@ -67,8 +91,13 @@ class StateStore:
 
     # ---- writing ------------------------------------------------------------------------------------------
 
-    def write(self, batches: Sequence[ChangeBatch], command_rows: Sequence[dict[str, object]]) -> WriteReport:
+    def write(self, batches: Sequence[ChangeBatch], command_rows: Sequence[dict[str, object]],
+              latest_batches: Sequence[ChangeBatch] | None = None) -> WriteReport:
         """Write change batches (history and latest values) and command states.
+
+        `latest_batches`, when given, are what the latest values are taken from instead of `batches`: every
+        accepted value, also those the history's deadband leaves out of the history rows, so an acknowledged
+        value is durable even when history does not keep it.
 
         Everything is one transaction when the database takes it. Rows it refuses (or that cannot be stored at
         all) are found by halving the batch, set aside in the `quarantine` table with the reason, and the rest is
@@ -76,9 +105,12 @@ class StateStore:
         recorder keeps the batches and tries again.
         """
         rows, refused = self._rows(batches)
+        latest_rows = None
+        if latest_batches is not None:
+            latest_rows, _refused_again = self._rows(latest_batches)
         try:
             with self.database.engine.begin() as connection:
-                self._insert_rows(connection, rows)
+                self._insert_rows(connection, rows, latest_rows)
                 self._upsert_commands(connection, command_rows)
             written = len(rows)
         except Exception as error:
@@ -87,6 +119,9 @@ class StateStore:
             written, more = self._isolate(rows)
             refused += more
             with self.database.engine.begin() as connection:
+                if latest_rows:
+                    refused_ids = {id(row) for row, _reason in more}
+                    self._upsert_latest(connection, [r for r in latest_rows if id(r) not in refused_ids])
                 self._upsert_commands(connection, command_rows)
         if refused:
             self._quarantine(refused)
@@ -109,10 +144,15 @@ class StateStore:
                 rows.append(row)
         return rows, refused
 
-    def _insert_rows(self, connection: sa.Connection, rows: list[dict[str, object]]) -> None:
+    def _insert_rows(self, connection: sa.Connection, rows: list[dict[str, object]],
+                     latest_rows: list[dict[str, object]] | None = None) -> None:
+        if rows:
+            connection.execute(history.insert(), rows)
+        self._upsert_latest(connection, rows if latest_rows is None else latest_rows)
+
+    def _upsert_latest(self, connection: sa.Connection, rows: list[dict[str, object]]) -> None:
         if not rows:
             return
-        connection.execute(history.insert(), rows)
         latest = {(row["thing"], row["path"], row["field"]): row for row in rows}
         statement = self._insert(latest_values)
         statement = statement.on_conflict_do_update(
@@ -151,11 +191,11 @@ class StateStore:
 
     def _quarantine(self, refused: list[Refusal]) -> None:
         now = time.time()
-        records = [{"thing": str(row.get("thing"))[:255], "path": str(row.get("path"))[:1000],
-                    "field": str(row.get("field"))[:8], "value_repr": shown(row.get("value", row.get("value_json")),
-                                                                          1000),
-                    "ts_repr": shown(row.get("ts")), "principal": str(row.get("principal"))[:255],
-                    "reason": reason[:1000], "quarantined_at": now} for row, reason in refused]
+        records = [{"thing": printable(row.get("thing"), 255), "path": printable(row.get("path"), 1000),
+                    "field": printable(row.get("field"), 8),
+                    "value_repr": shown(row.get("value", row.get("value_json")), 1000),
+                    "ts_repr": shown(row.get("ts")), "principal": printable(row.get("principal"), 255),
+                    "reason": printable(reason, 1000), "quarantined_at": now} for row, reason in refused]
         try:
             with self.database.engine.begin() as connection:
                 connection.execute(quarantine.insert(), records)
@@ -170,11 +210,14 @@ class StateStore:
 
     @staticmethod
     def command_row(command: Command) -> dict[str, object]:
-        return {"id": command.id, "thing": command.thing, "path": command.path,
-                "target_json": _dumps(command.target), "principal": command.principal,
-                "state": command.state.value, "created_at": command.created_at,
-                "updated_at": command.updated_at or command.created_at, "deadline": command.deadline,
-                "reason": command.reason}
+        """A command as stored. Commands are never set aside: a name the database cannot hold (a NUL in a client's
+        command id, a lone surrogate in a token's subject) is stored with escapes instead of stopping every write."""
+        return {"id": printable(command.id, 64), "thing": printable(command.thing, MAX_THING_CHARS),
+                "path": printable(command.path, MAX_PATH_CHARS), "target_json": _dumps(command.target),
+                "principal": printable(command.principal, 128), "state": command.state.value,
+                "created_at": command.created_at, "updated_at": command.updated_at or command.created_at,
+                "deadline": command.deadline, "reason": None if command.reason is None else printable(command.reason,
+                                                                                                       10_000)}
 
     # ---- reading ------------------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from homebound.adapters.http import (
     routes_web,
     stream,
 )
+from homebound.adapters.http.body_limit import BodyLimit
 from homebound.adapters.http.bounded import JsonResponse
 from homebound.adapters.http.errors import install_error_handlers
 from homebound.adapters.http.security_headers import SecurityHeaders
@@ -45,11 +46,11 @@ def create_app(services: HttpServices, lifecycle: Lifecycle | None = None) -> Fa
         version=__version__,
         description="The car's VSS signals and commands, and the household's devices, over REST and WebSocket.",
         lifespan=lifespan,
-        max_body_size=services.hub.limits.max_body_bytes,
         default_response_class=JsonResponse,
     )
     app.state.services = services
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=services.hub.limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: the body limit's 413 carries the headers too
     install_error_handlers(app)
     app.include_router(routes_system.router)
     app.include_router(routes_vehicles.router)

@@ -3,7 +3,7 @@
 Request bodies are parsed with orjson: strict JSON (no `NaN` or `Infinity` literals, integers within 64 bits),
 nesting limited to 1,024 levels, so a crafted body is a 422 naming the problem, never a recursion error or a
 value the database cannot store. Responses are rendered with orjson too, so a non-finite number can never turn
-an answer into a 500. The body size limit itself is FastAPI's `max_body_size` (see `app.py`).
+an answer into a 500. The body size limit itself is `body_limit.py`.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -66,6 +68,13 @@ def _describe(loc: tuple[int | str, ...]) -> str:
     return ".".join(clip(part, 60) for part in loc if part != "body") or "body"
 
 
+def _problem(error: Mapping[str, Any]) -> str:
+    """Pydantic's message; for a body that is not JSON, with the parser's reason (`JSON decode error: no low
+    surrogate in string`), and the location is then a character offset into the body."""
+    reason = (error.get("ctx") or {}).get("error") if error.get("type") == "json_invalid" else None
+    return f"{error['msg']}: {reason}" if reason else str(error["msg"])
+
+
 def error_response(error: HomeboundError) -> JsonResponse:
     status, body = _status_and_body(error)
     headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
@@ -80,7 +89,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, error: RequestValidationError) -> JsonResponse:
         errors = error.errors()
-        problems = [f"{_describe(tuple(e['loc']))}: {clip(e['msg'], 200)}" for e in errors[:PROBLEMS_SHOWN]]
+        problems = [f"{_describe(tuple(e['loc']))}: {clip(_problem(e), 200)}" for e in errors[:PROBLEMS_SHOWN]]
         if len(errors) > PROBLEMS_SHOWN:
             problems.append(f"… and {len(errors) - PROBLEMS_SHOWN} more")
         return JsonResponse(error_body("invalid_request", "; ".join(problems), problems=problems), status_code=422)

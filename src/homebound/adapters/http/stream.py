@@ -21,6 +21,7 @@ import orjson
 from fastapi import Query, WebSocket, WebSocketDisconnect
 
 from homebound.adapters.http import bounded
+from homebound.adapters.http.errors import clip
 from homebound.adapters.http.services import HttpServices
 from homebound.hub.events import Field
 from homebound.model.errors import HomeboundError
@@ -60,14 +61,14 @@ async def _stream(websocket: WebSocket, thing_id: str, path: list[str], fields: 
         subscription = services.hub.subscribe(thing_id, path, _parse_fields(fields), max_batches=MAILBOX_BATCHES,
                                               close_when_full=True)
     except HomeboundError as error:
-        await websocket.send_json({"type": "error", "message": str(error)})
+        await websocket.send_json({"type": "error", "message": clip(error, 2000)})
         await websocket.close(code=1008)
         return
     with contextlib.closing(subscription):
         await websocket.send_json({
             "type": "subscribed", "thing": subscription.thing, "paths": len(subscription.paths),
             "fields": sorted(f.value for f in subscription.fields),
-            "unknown_paths": [{"path": p, "suggestions": s} for p, s in subscription.unknown_paths.items()],
+            "unknown_paths": [{"path": clip(p), "suggestions": s} for p, s in subscription.unknown_paths.items()],
         })
         watcher = asyncio.create_task(_close_on_disconnect(websocket, subscription.close))
         try:

@@ -56,6 +56,15 @@ def _no_delay(client: mqtt.Client) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+def redacted(url: str) -> str:
+    """The URL fit for a message or a log line: a password in it replaced by `***`, whatever the rest looks like."""
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, address = rest.rpartition("@")
+    if not (separator and at and ":" in userinfo):
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{address}"
+
+
 @dataclass(frozen=True)
 class BrokerAddress:
     host: str
@@ -66,15 +75,19 @@ class BrokerAddress:
 
     @classmethod
     def parse(cls, url: str) -> BrokerAddress:
-        """`mqtt://user:pass@host:1883` or `mqtts://host:8883`."""
-        parts = urlsplit(url)
+        """`mqtt://user:pass@host:1883` or `mqtts://host:8883`; a mistake is named without the password."""
+        expected = "expected mqtt://[user:password@]host[:port] or mqtts://..."
+        try:
+            parts = urlsplit(url)
+        except ValueError as error:  # an unbalanced [ in the host
+            raise MqttError(f"MQTT url {redacted(url)!r}: {error}; {expected}") from None
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-            raise MqttError(f"MQTT url {url!r}: expected mqtt://[user:password@]host[:port] or mqtts://...")
+            raise MqttError(f"MQTT url {redacted(url)!r}: {expected}")
         tls = parts.scheme == "mqtts"
         try:
             port = parts.port or (8883 if tls else 1883)
         except ValueError:
-            raise MqttError(f"MQTT url {url!r}: the port is not a number") from None
+            raise MqttError(f"MQTT url {redacted(url)!r}: the port is not a number") from None
         return cls(parts.hostname, port, tls, unquote(parts.username) if parts.username else None,
                    unquote(parts.password) if parts.password else None)
 
