@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from homebound import __version__
-from homebound.app import cli_automations, cli_devices, cli_vss
+from homebound.app import cli_automations, cli_cluster, cli_devices, cli_fleet, cli_vss
+from homebound.app.cluster_node import ClusterNode
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.runtime import Runtime
 from homebound.model.errors import HomeboundError
@@ -31,15 +32,18 @@ app = typer.Typer(
 app.add_typer(cli_vss.app, name="vss")
 app.add_typer(cli_devices.app, name="devices")
 app.add_typer(cli_automations.app, name="automations")
+app.add_typer(cli_cluster.app, name="cluster")
+app.add_typer(cli_fleet.app, name="fleet")
+app.command("worker")(cli_cluster.worker_command)
 console = Console(stderr=True)
 
 
-def _configure_logging(verbose: bool) -> None:
+def configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False)])
 
 
-def _load(config_file: Path | None) -> Config:
+def load_settings(config_file: Path | None) -> Config:
     try:
         return load_config(config_file)
     except ConfigError as error:
@@ -64,11 +68,17 @@ def serve(
     simulate_household: Annotated[bool, typer.Option(
         "--simulate-household", help="Run the simulated household's devices (in-process without --mqtt).")] = False,
     no_grpc: Annotated[bool, typer.Option("--no-grpc", help="Do not serve the Kuksa gRPC APIs.")] = False,
+    cluster: cli_cluster.ClusterOption = None,
+    cluster_name: cli_cluster.ClusterNameOption = None,
+    partitions: cli_cluster.PartitionsOption = None,
+    lease_ttl: cli_cluster.LeaseOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
-    """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json."""
-    _configure_logging(verbose)
-    settings = _load(config)
+    """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json.
+
+    With --cluster, the doors accept any car of the cluster and a worker keeps a share of them (docs/cluster.md)."""
+    configure_logging(verbose)
+    settings = load_settings(config)
     server = settings.server.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
     updates: dict[str, object] = {"server": server}
     if storage is not None:
@@ -85,6 +95,9 @@ def serve(
             kuksa_updates["port"] = grpc_port
         updates["kuksa"] = settings.kuksa.model_copy(update=kuksa_updates)
     settings = settings.model_copy(update=updates)
+    if cluster is not None or settings.cluster.url is not None:
+        settings = cli_cluster.with_cluster(settings, cluster, cluster_name, partitions, lease_ttl, None, None)
+        raise typer.Exit(_serve_cluster(settings))
     try:
         runtime = Runtime(settings)
     except HomeboundError as error:
@@ -106,6 +119,32 @@ def serve(
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 
 
+def _serve_cluster(settings: Config) -> int:
+    """`serve --cluster`: the doors on a hub relaying every car, and a worker keeping a share of them."""
+    from homebound.adapters.http import create_app
+    from homebound.app.cluster_node import ClusterNode
+
+    if settings.mqtt.url or settings.simulation.household:
+        console.print("[red]error:[/red] a cluster serves cars; MQTT devices and the simulated household run on "
+                      "one box (leave --mqtt and --simulate-household out)", highlight=False)
+        return 2
+    try:
+        node = ClusterNode(settings, doors=True, worker=True)
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        return 2
+    server = settings.server
+    console.print(f"Homebound {__version__}: cluster {node.layout.name} at {settings.cluster.url}, "
+                  f"{len(settings.vehicles)} cars, worker {node.worker_id}; storage "
+                  f"{node.database.engine.url.render_as_string()}", highlight=False)
+    console.print(f"REST and WebSocket on http://{server.host}:{server.port}/api/v1", highlight=False)
+    if settings.kuksa.enabled:
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
+    uvicorn_config = uvicorn.Config(create_app(node.http_services()), host=server.host, port=server.port,
+                                    log_level="warning", ws="websockets-sansio")
+    return asyncio.run(_serve(node, _GracefulServer(uvicorn_config)))
+
+
 class _GracefulServer(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after its own shutdown; we still have to flush history, so we don't."""
 
@@ -119,7 +158,7 @@ class _GracefulServer(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
+async def _serve(runtime: Runtime | ClusterNode, server: uvicorn.Server) -> int:
     """Start the hub first (so a port in use or an unreachable database is one clear line), then serve."""
     try:
         await runtime.start()

@@ -18,6 +18,7 @@ from alembic.config import Config as AlembicConfig
 from homebound.model.errors import HomeboundError
 
 DEFAULT_URL = "sqlite:///homebound.db"
+MIGRATION_LOCK = 0x486F6D65  # "Home": the advisory lock every node takes while migrating
 
 # Alembic narrates every step at INFO; the hub logs one line of its own instead.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -67,6 +68,9 @@ class Database:
         config.set_main_option("script_location", str(resources.files("homebound.storage") / "migrations"))
         try:
             with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    # Several workers of a cluster start at once: one migrates, the others wait and find it done.
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
                 alembic_command.upgrade(config, "head")
         except sa.exc.OperationalError as error:

@@ -57,3 +57,14 @@ automation_state = sa.Table(
     sa.Column("value_json", sa.Text(), nullable=False),
     sa.Column("updated_at", sa.Double(), nullable=False),
 )
+
+cluster_partitions = sa.Table(
+    "cluster_partitions",
+    metadata,
+    sa.Column("cluster", sa.String(64), primary_key=True),
+    sa.Column("partition", sa.Integer(), primary_key=True),
+    sa.Column("epoch", sa.BigInteger(), nullable=False),
+    sa.Column("worker", sa.String(128), nullable=False),
+    sa.Column("applied_seq", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)

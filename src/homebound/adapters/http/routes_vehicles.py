@@ -49,6 +49,7 @@ async def list_vehicles(services: ServicesDep) -> list[dict[str, object]]:
 
 @router.get("/{vehicle_id}")
 async def get_vehicle(vehicle_id: str, services: ServicesDep) -> dict[str, object]:
+    await services.hub.refresh(vehicle_id)
     return _summary(services.hub.describe(vehicle_id))
 
 
@@ -58,6 +59,7 @@ async def read_signals(vehicle_id: str, path: str, services: ServicesDep,
                        ) -> dict[str, object]:
     """One leaf, or every leaf of a branch or wildcard (`Vehicle.Cabin`, `Vehicle.Cabin.Door.*.*.IsOpen`)."""
     hub = services.hub
+    await hub.refresh(vehicle_id)
     thing = hub.describe(vehicle_id)
     if path in thing.catalog.signals:
         return _signal(hub, thing, path, metadata)
@@ -69,7 +71,7 @@ async def read_signals(vehicle_id: str, path: str, services: ServicesDep,
 async def write_signals(vehicle_id: str, body: WriteValues, services: ServicesDep,
                         principal: PrincipalDep) -> JSONResponse:
     """Write current values. Good values are kept; each bad one is reported. 422 only if none was kept."""
-    result = services.hub.ingest(vehicle_id, body.values, body.ts, principal)
+    result = await services.hub.write(vehicle_id, body.values, body.ts, principal)
     rejected = [_rejection(error) for error in result.errors]
     status = 200 if result.accepted else 422
     return JSONResponse({"accepted": result.accepted, "rejected": rejected}, status_code=status)

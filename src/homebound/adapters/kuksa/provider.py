@@ -63,7 +63,7 @@ class KuksaProvider:
         """Handle the provider's messages until it half-closes; errors end the stream with a status."""
         try:
             async for request in requests:  # type: ignore[attr-defined]
-                self._handle(request)
+                await self._handle(request)
         except StreamClosed as closed:
             self.outbox.put_nowait(closed)
         except asyncio.CancelledError:
@@ -75,12 +75,12 @@ class KuksaProvider:
     def _path(self, signal: t2.SignalID) -> str:
         return self.shared.resolve(self.thing, signal)
 
-    def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
+    async def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
         action = request.WhichOneof("action")
         if action == "provide_actuation_request":
             self._claim(request.provide_actuation_request)
         elif action == "publish_values_request":
-            self._publish(request.publish_values_request)
+            await self._publish(request.publish_values_request)
         elif action == "batch_actuate_stream_response":
             self._acknowledge(request.batch_actuate_stream_response)
         elif action == "provide_signal_request":
@@ -105,7 +105,7 @@ class KuksaProvider:
         self.claimed_by_id.update(claimed)
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(provide_actuation_response=v2.ProvideActuationResponse()))
 
-    def _publish(self, request: v2.PublishValuesRequest) -> None:
+    async def _publish(self, request: v2.PublishValuesRequest) -> None:
         ids = self.shared.ids(self.thing)
         status: dict[int, t2.Error] = {}
         values: dict[str, object] = {}
@@ -124,11 +124,17 @@ class KuksaProvider:
             ts = timestamp_seconds(point.timestamp)
             newest = ts if ts is not None and (newest is None or ts > newest) else newest
         if values:
-            result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
-            for error in result.errors:
-                path = getattr(error, "path", "")
-                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(error, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
-                status[by_path.get(path, 0)] = t2.Error(code=code, message=str(error))
+            try:
+                result = await self.shared.hub.write(self.thing.id, values, newest, self.permissions.principal)
+            except HomeboundError as refused:
+                # The values were not kept (the cluster's log refused): every one of them gets the error.
+                for signal_id in by_path.values():
+                    status[signal_id] = t2.Error(code=t2.ERROR_CODE_UNSPECIFIED, message=str(refused))
+                result = None
+            for problem in [] if result is None else result.errors:
+                path = str(getattr(problem, "path", ""))
+                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(problem, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
+                status[by_path.get(path, 0)] = t2.Error(code=code, message=str(problem))
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(publish_values_response=v2.PublishValuesResponse(
             request_id=request.request_id, status=status)))
 

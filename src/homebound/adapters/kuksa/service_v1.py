@@ -72,7 +72,8 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def Get(self, request: v1.GetRequest, context: Context) -> v1.GetResponse:
         try:
             permissions, thing = self.shared.begin(context)
-        except AuthError as error:
+            await self.shared.hub.refresh(thing.id)
+        except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
         response = v1.GetResponse()
@@ -113,7 +114,7 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             except (HomeboundError, AuthError) as error:
                 response.errors.append(_error(path, error))
         if currents:
-            result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
+            result = await self.shared.hub.write(thing.id, currents, principal=permissions.principal)
             for failure in result.errors:
                 response.errors.append(_error(getattr(failure, "path", ""), failure))
         if response.errors:
