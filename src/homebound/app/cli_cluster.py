@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import orjson
@@ -48,20 +49,33 @@ def with_cluster(settings: Config, url: str | None, name: str | None, partitions
     return settings.model_copy(update=updates)
 
 
-async def run_until_signalled(node_start: object, node_stop: object) -> int:
-    """Start, wait for SIGINT or SIGTERM, stop cleanly (handing partitions over)."""
+STOP_LIMIT_S = 60.0
+
+
+async def run_until_signalled(node_start: Callable[[], Awaitable[None]],
+                              node_stop: Callable[[], Awaitable[None]]) -> int:
+    """Start, wait for SIGINT or SIGTERM, stop cleanly (handing partitions over) within a minute."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        await node_start()  # type: ignore[operator]
+        await node_start()
     except HomeboundError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
-        await node_stop()  # type: ignore[operator]
+        await node_stop()
         return 1
     await stopping.wait()
-    await node_stop()  # type: ignore[operator]
+    try:
+        await asyncio.wait_for(node_stop(), STOP_LIMIT_S)
+    except TimeoutError:
+        console.print(f"[red]error:[/red] not stopped within {STOP_LIMIT_S:.0f} s; still waiting:", highlight=False)
+        for task in asyncio.all_tasks():
+            frames = task.get_stack(limit=3)
+            where = " < ".join(f"{f.f_code.co_name} ({f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno})"
+                               for f in frames)
+            console.print(f"  {task.get_name()}: {where}", highlight=False)
+        return 1
     return 0
 
 

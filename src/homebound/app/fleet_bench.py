@@ -85,6 +85,7 @@ class BenchResult:
     publish_p50_ms: float | None
     publish_p99_ms: float | None
     drain_s: float
+    left_in_log: int
     failover_s: float | None
     killed_worker: str | None
     note: str
@@ -204,10 +205,13 @@ class FleetBench:
         finally:
             self._stop_workers()
             if link is not None:
-                await link.close()
+                with contextlib.suppress(Exception):
+                    await link.close()
             if not settings.keep:
-                await delete_cluster(settings.nats_url, self.layout)
-                self._drop_database()
+                try:
+                    await delete_cluster(settings.nats_url, self.layout)
+                finally:
+                    self._drop_database()
 
     # ---- the load -----------------------------------------------------------------------------------------
 
@@ -230,6 +234,7 @@ class FleetBench:
         failover_s = await killer if killer is not None else None
         drained_s = await self._drain(link, 300.0)
         stored_after_s = time.monotonic() - started
+        left_in_log = (await link.js.stream_info(link.layout.stream)).state.messages
         latency = await self._latency(link)
         await relay.stop()
         hub.close()
@@ -251,7 +256,8 @@ class FleetBench:
             refused_batches=load.refused, rows_expected=accepted_batches * settings.signals, rows_stored=rows,
             lost=lost, duplicates=duplicates, out_of_order=out_of_order,
             latency_p50_ms=_ms(p50), latency_p99_ms=_ms(p99), publish_p50_ms=_ms(q50), publish_p99_ms=_ms(q99),
-            drain_s=round(drained_s, 2), failover_s=None if failover_s is None else round(failover_s, 2),
+            drain_s=round(drained_s, 2), left_in_log=left_in_log,
+            failover_s=None if failover_s is None else round(failover_s, 2),
             killed_worker=self.workers[0][0] if settings.kill_worker else None, note=note.strip("; "))
 
     async def _kill_halfway(self, link: ClusterLink) -> float | None:

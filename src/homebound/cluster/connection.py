@@ -56,8 +56,12 @@ class ClusterLink:
     providers: KeyValue
 
     async def close(self) -> None:
+        """Send what is buffered, then close. (Not `drain`: it waits for every subscription's queue to empty,
+        and a key-value watch nobody reads any more never does.)"""
         if not self.nc.is_closed:
-            await self.nc.drain()
+            with contextlib.suppress(Exception):
+                await self.nc.flush(timeout=2)
+            await self.nc.close()
 
 
 async def connect_nats(url: str, name: str) -> NatsClient:

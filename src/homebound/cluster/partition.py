@@ -59,6 +59,7 @@ IDLE_WAIT_S = 0.5
 GROUP_WINDOW_S = 0.05
 """Once a message is in hand, others arriving within this window join its commit (group commit)."""
 MAX_UNACKED = 50_000
+APPLY_SLICE = 200
 ACK_WAIT_S = 60.0
 
 
@@ -72,6 +73,8 @@ class PartitionServices:
     providers: ProviderDirectory
     figures: WorkerFigures
     worker_id: str
+    commit_slots: asyncio.Semaphore
+    """Commits running at once in threads: a few, so that the event loop (leases, requests) is not starved."""
 
 
 class PartitionRunner:
@@ -207,7 +210,7 @@ class PartitionRunner:
                 return
             async with self.lock:
                 if messages:
-                    self._apply(messages)
+                    await self._apply(messages)
                 if self._batches or self._commands or self._unacked:
                     if await self._commit():
                         backoff = 0.25
@@ -215,9 +218,11 @@ class PartitionRunner:
                         await asyncio.sleep(backoff)
                         backoff = min(backoff * 2, 5.0)
 
-    def _apply(self, messages: list[Msg]) -> None:
+    async def _apply(self, messages: list[Msg]) -> None:
         hub, figures = self.services.hub, self.services.figures
-        for msg in messages:
+        for number, msg in enumerate(messages):
+            if number and number % APPLY_SLICE == 0:
+                await asyncio.sleep(0)  # let leases and requests through between slices
             self._unacked.append(msg)
             try:
                 metadata = msg.metadata
@@ -256,7 +261,9 @@ class PartitionRunner:
         seq = self._ingested_seq
         rows = [StateStore.command_row(command) for command in commands.values()]
         try:
-            written = await asyncio.to_thread(services.store.commit, self.partition, self.epoch, seq, batches, rows)
+            async with services.commit_slots:
+                written = await asyncio.to_thread(services.store.commit, self.partition, self.epoch, seq, batches,
+                                                  rows)
         except Fenced as error:
             log.warning("partition %d: %s; stopping", self.partition, error)
             self.abandon()
@@ -288,7 +295,9 @@ class PartitionRunner:
     async def _publish(self, batches: list[ChangeBatch], commands: object) -> None:
         nc, layout = self.services.link.nc, self.services.link.layout
         try:
-            for batch in batches:
+            for number, batch in enumerate(batches):
+                if number and number % APPLY_SLICE == 0:
+                    await asyncio.sleep(0)
                 event = ChangeEvent(batch.thing, self.epoch, self._next_number(batch.thing), batch.field, batch.ts,
                                     batch.principal, dict(batch.changes))
                 await nc.publish(layout.changes_subject(batch.thing), encode_event(event))

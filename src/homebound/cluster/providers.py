@@ -84,6 +84,7 @@ class ProviderDirectory:
 
     async def _follow(self, bucket: KeyValue) -> None:
         while True:
+            watcher = None
             try:
                 watcher = await bucket.watchall(include_history=False)
                 async for entry in watcher:
@@ -95,6 +96,10 @@ class ProviderDirectory:
             except Exception as error:
                 log.warning("provider directory: watch ended (%s); watching again", error)
                 await asyncio.sleep(1.0)
+            finally:
+                if watcher is not None:
+                    with contextlib.suppress(Exception):
+                        await watcher.stop()  # type: ignore[no-untyped-call]
 
     def _on_entry(self, key: str, value: bytes | None) -> None:
         if value is None:

@@ -41,6 +41,7 @@ from homebound.storage.partition_store import PartitionStore
 
 log = logging.getLogger(__name__)
 
+COMMITS_AT_ONCE = 2
 OwnershipListener = Callable[[set[str], set[int]], None]
 
 
@@ -56,7 +57,8 @@ class Worker:
         self.figures = WorkerFigures()
         self.relay = ClusterRelay(link, hub, worker_id)
         self.providers = ProviderDirectory(link, hub)
-        self.services = PartitionServices(link, hub, store, self.providers, self.figures, worker_id)
+        self.services = PartitionServices(link, hub, store, self.providers, self.figures, worker_id,
+                                          asyncio.Semaphore(COMMITS_AT_ONCE))
         self.leases = Leases(link.leases, worker_id, link.facts.lease_ttl_s)
         self.runners: dict[int, PartitionRunner] = {}
         self.on_ownership: list[OwnershipListener] = []
@@ -68,6 +70,7 @@ class Worker:
         self._stopping = False
         self._rate_mark = (time.monotonic(), 0)
         self.rate = 0.0
+        self.loop_lag = 0.0
 
     # ---- start and stop -----------------------------------------------------------------------------------
 
@@ -87,7 +90,8 @@ class Worker:
         await self._heartbeat()
         interval = self.link.facts.lease_ttl_s / 3
         self._tasks = [asyncio.create_task(self._every(interval, self._renew), name="worker-renew"),
-                       asyncio.create_task(self._every(interval, self._balance), name="worker-balance")]
+                       asyncio.create_task(self._every(interval, self._balance), name="worker-balance"),
+                       asyncio.create_task(self._watch_loop_lag(), name="worker-loop-lag")]
         await self._balance()
         log.info("worker %s started: %d cars in %d partitions", self.worker_id, len(self._partition_of),
                  self.partitions)
@@ -123,6 +127,14 @@ class Worker:
                 raise
             except Exception as error:
                 log.error("worker %s: %s", self.worker_id, str(error)[:300] or type(error).__name__)
+
+    async def _watch_loop_lag(self) -> None:
+        """How late the event loop runs what is due (the largest delay since the last heartbeat)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + 0.1
+            await asyncio.sleep(0.1)
+            self.loop_lag = max(self.loop_lag, loop.time() - due)
 
     # ---- leases and balance -------------------------------------------------------------------------------
 
@@ -221,6 +233,7 @@ class Worker:
             self.rate = (self.figures.values_applied - values_then) / (now - then)
         self._rate_mark = (now, self.figures.values_applied)
         await self.link.workers.put(thing_token(self.worker_id), orjson.dumps(self.status()))
+        self.loop_lag = 0.0
 
     def status(self) -> dict[str, object]:
         figures = self.figures
@@ -234,6 +247,7 @@ class Worker:
             "duplicates_skipped": figures.duplicates_skipped, "bad_messages": figures.bad_messages,
             "commits": figures.commits, "commit_failures": figures.commit_failures,
             "rows_written": figures.rows_written, "commands": figures.commands,
+            "loop_lag_ms": round(self.loop_lag * 1000, 1),
             "latency_ms": {"p50": None if p50 is None else round(p50 * 1000, 2),
                            "p99": None if p99 is None else round(p99 * 1000, 2)},
             "latency_histogram": figures.latency.to_json(),
