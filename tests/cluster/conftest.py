@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+import orjson
+import psycopg
 import pytest
 
 from homebound.cluster.connection import ClusterLink, delete_cluster, open_cluster
@@ -27,6 +29,7 @@ from homebound.cluster.kv import bucket_entries
 from homebound.cluster.layout import ClusterLayout
 from homebound.cluster.leases import Leases
 from homebound.cluster.relay import ClusterRelay
+from homebound.cluster.status import cluster_status
 from homebound.hub.relay import RelayingHub
 from homebound.model.catalog import Catalog
 from tests.conftest import _postgres_database, service_missing
@@ -174,3 +177,39 @@ async def door(link: ClusterLink, catalog: Catalog, cars: list[str]) -> AsyncIte
     finally:
         await relay.stop()
         hub.close()
+
+
+COUNTER = "Vehicle.TraveledDistance"
+
+
+async def drained(link: ClusterLink, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = await cluster_status(link)
+        if status["lag_total"] == 0 and status["unheld_partitions"] == 0 and status["log_messages"] == 0:
+            return
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"the cluster did not apply its whole log within {timeout} s")
+
+
+def stored_counters(database: str) -> dict[str, list[int]]:
+    with psycopg.connect(database) as connection:
+        rows = connection.execute("SELECT thing, value_json FROM history WHERE path = %s ORDER BY id", (COUNTER,))
+        out: dict[str, list[int]] = {}
+        for thing, value in rows:
+            out.setdefault(thing, []).append(int(orjson.loads(value)))
+        return out
+
+
+def stored_count(database: str, path: str) -> dict[str, int]:
+    with psycopg.connect(database) as connection:
+        rows = connection.execute("SELECT thing, count(*) FROM history WHERE path = %s AND field = 'value' "
+                                  "GROUP BY thing", (path,))
+        return {thing: int(count) for thing, count in rows}
+
+
+def latest(database: str, path: str) -> dict[str, object]:
+    with psycopg.connect(database) as connection:
+        rows = connection.execute("SELECT thing, value_json FROM latest_values WHERE path = %s AND field = 'value'",
+                                  (path,))
+        return {thing: orjson.loads(value) for thing, value in rows}

@@ -12,19 +12,25 @@ from __future__ import annotations
 import asyncio
 import time
 
-import orjson
 import psycopg
 
 from homebound.cluster.connection import ClusterLink
-from homebound.cluster.status import cluster_status
 from homebound.hub.commands import Command, CommandState
 from homebound.hub.relay import RelayingHub
 from homebound.model.catalog import Catalog
 from homebound.model.errors import HomeboundError
-from tests.cluster.conftest import Workers, door, wait_until_held
+from tests.cluster.conftest import (
+    COUNTER,
+    Workers,
+    door,
+    drained,
+    latest,
+    stored_count,
+    stored_counters,
+    wait_until_held,
+)
 
 CARS = [f"car{n}" for n in range(1, 21)]
-COUNTER = "Vehicle.TraveledDistance"
 SPEED = "Vehicle.Speed"
 HAZARD = "Vehicle.Body.Lights.Hazard.IsSignaling"
 
@@ -46,39 +52,6 @@ class CarGateway:
     async def _report(self, command: Command) -> None:
         await asyncio.sleep(0.05)
         await self.hub.write(command.thing, {command.path: command.target}, time.time(), f"gateway:{command.thing}")
-
-
-async def drained(link: ClusterLink, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = await cluster_status(link)
-        if status["lag_total"] == 0 and status["unheld_partitions"] == 0 and status["log_messages"] == 0:
-            return
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"the cluster did not apply its whole log within {timeout} s")
-
-
-def stored_counters(database: str) -> dict[str, list[int]]:
-    with psycopg.connect(database) as connection:
-        rows = connection.execute("SELECT thing, value_json FROM history WHERE path = %s ORDER BY id", (COUNTER,))
-        out: dict[str, list[int]] = {}
-        for thing, value in rows:
-            out.setdefault(thing, []).append(int(orjson.loads(value)))
-        return out
-
-
-def stored_count(database: str, path: str) -> dict[str, int]:
-    with psycopg.connect(database) as connection:
-        rows = connection.execute("SELECT thing, count(*) FROM history WHERE path = %s AND field = 'value' "
-                                  "GROUP BY thing", (path,))
-        return {thing: int(count) for thing, count in rows}
-
-
-def latest(database: str, path: str) -> dict[str, object]:
-    with psycopg.connect(database) as connection:
-        rows = connection.execute("SELECT thing, value_json FROM latest_values WHERE path = %s AND field = 'value'",
-                                  (path,))
-        return {thing: orjson.loads(value) for thing, value in rows}
 
 
 async def final_states(database: str, ids: list[str], timeout: float = 40.0) -> dict[str, str]:

@@ -89,7 +89,9 @@ async def open_cluster(url: str, layout: ClusterLayout, *, client_name: str, par
         await _stream(js, layout, max_log_bytes)
         ttl = facts.lease_ttl_s
         leases = await _bucket(js, layout.leases_bucket, ttl, "which worker holds each partition")
-        workers = await _bucket(js, layout.workers_bucket, ttl, "the live workers and their figures")
+        # A worker counts as live for balancing a little longer than it holds leases, so that one late heartbeat
+        # on a busy machine does not make the others take its share and give it back a moment later.
+        workers = await _bucket(js, layout.workers_bucket, ttl * 3, "the live workers and their figures")
         providers = await _bucket(js, layout.providers_bucket, ttl * 3, "providers connected to doors")
     except BaseException:
         await nc.close()

@@ -251,6 +251,8 @@ class PartitionRunner:
 
     async def _commit(self) -> bool:
         """Write what is buffered with the applied sequence; then acknowledge and publish. Hold `lock`."""
+        if self.fenced:
+            return False  # the partition is someone else's: what is in hand is theirs to apply again
         if not (self._batches or self._commands or self._unacked):
             return True
         services, figures = self.services, self.services.figures

@@ -142,14 +142,15 @@ class Worker:
         for partition in list(self.leases.held):
             if not await self.leases.renew(partition) and partition in self.runners:
                 log.warning("partition %d: lease lost; stopping without writing", partition)
-                runner = self.runners.pop(partition)
+                runner = self.runners[partition]
                 runner.abandon()
                 await runner.stop()
+                self.runners.pop(partition, None)
                 self._ownership_changed()
         for partition, runner in list(self.runners.items()):
             if runner.fenced:
-                self.runners.pop(partition)
                 await runner.stop()
+                self.runners.pop(partition, None)
                 await self.leases.release(partition)
                 self._ownership_changed()
         await self._heartbeat()
@@ -194,9 +195,11 @@ class Worker:
         self._ownership_changed()
 
     async def _hand_over(self, partition: int) -> None:
-        runner = self.runners.pop(partition, None)
+        runner = self.runners.get(partition)
         if runner is not None:
+            # Still routed to while it stops: the batch in hand is applied and committed by `stop`.
             await runner.stop()
+            self.runners.pop(partition, None)
             self._ownership_changed()
         await self.leases.release(partition)
 
@@ -218,11 +221,15 @@ class Worker:
         runner = self.runners.get(self._partition_of.get(batch.thing, -1))
         if runner is not None and runner.active:
             runner.record(batch)
+        else:
+            log.error("a change of %s came with no partition runner to commit it", batch.thing)
 
     def _route_command(self, command: Command) -> None:
         runner = self.runners.get(self._partition_of.get(command.thing, -1))
         if runner is not None and runner.active:
             runner.record_command(command)
+        else:
+            log.error("command %s of %s came with no partition runner to commit it", command.id, command.thing)
 
     # ---- figures ------------------------------------------------------------------------------------------
 
