@@ -61,8 +61,7 @@ async def test_a_worker_that_stops_hands_over_at_once_and_loses_nothing(
         await asyncio.sleep(1.0)
         began = time.monotonic()
         assert await asyncio.to_thread(workers.stop, "w2") == 0
-        while set((await holders(link)).values()) != {"w1"} or len(await holders(link)) != link.facts.partitions:
-            await asyncio.sleep(0.05)
+        await wait_until_held(link, {"w1"})
         moved_after = time.monotonic() - began
         await asyncio.sleep(1.0)
         running = False
