@@ -60,6 +60,8 @@ GROUP_WINDOW_S = 0.05
 """Once a message is in hand, others arriving within this window join its commit (group commit)."""
 MAX_UNACKED = 50_000
 APPLY_SLICE = 200
+SNAPSHOT_WAIT_S = 1.5
+"""How long a snapshot waits for the asking door's last write to be applied (less than a door's request attempt)."""
 ACK_WAIT_S = 60.0
 
 
@@ -87,6 +89,7 @@ class PartitionRunner:
         self.things = things
         self._thing_set = frozenset(things)
         self.lock = asyncio.Lock()
+        self._applied = asyncio.Condition()
         self.applied_seq = 0
         self.lag = 0
         self.active = False
@@ -283,6 +286,8 @@ class PartitionRunner:
             log.info("partition %d: commits resumed", self.partition)
             self._last_error = None
         self.applied_seq = seq
+        async with self._applied:
+            self._applied.notify_all()
         figures.commits += 1
         figures.rows_written += written
         now = time.time()
@@ -300,12 +305,13 @@ class PartitionRunner:
             for number, batch in enumerate(batches):
                 if number and number % APPLY_SLICE == 0:
                     await asyncio.sleep(0)
-                event = ChangeEvent(batch.thing, self.epoch, self._next_number(batch.thing), batch.field, batch.ts,
-                                    batch.principal, dict(batch.changes))
+                event = ChangeEvent(batch.thing, self.epoch, self._next_number(batch.thing), self.applied_seq,
+                                    batch.field, batch.ts, batch.principal, dict(batch.changes))
                 await nc.publish(layout.changes_subject(batch.thing), encode_event(event))
             for command in commands:  # type: ignore[attr-defined]
-                event = ChangeEvent(command.thing, self.epoch, self._next_number(command.thing), Field.COMMAND,
-                                    command.updated_at or command.created_at, command.principal, {}, command)
+                event = ChangeEvent(command.thing, self.epoch, self._next_number(command.thing), self.applied_seq,
+                                    Field.COMMAND, command.updated_at or command.created_at, command.principal, {},
+                                    command)
                 await nc.publish(layout.changes_subject(command.thing), encode_event(event))
         except Exception as error:
             # Followers see the gap in event numbers and take a fresh snapshot.
@@ -367,6 +373,12 @@ class PartitionRunner:
                 return _elsewhere("the failure is not durable yet")
             return orjson.dumps({})
         if op == "snapshot":
+            after = body.get("after", 0)
+            if isinstance(after, int) and after > self.applied_seq:
+                # The asking door wrote up to `after`: answer once that is applied (read your writes), or soon.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(SNAPSHOT_WAIT_S), self._applied:
+                        await self._applied.wait_for(lambda: self.applied_seq >= after or self._stopping)
             async with self.lock:
                 return orjson.dumps(self._snapshot(thing))
         raise WireError(f"unknown request {str(op)[:40]!r}: command, fail or snapshot")
@@ -404,7 +416,8 @@ class PartitionRunner:
         for path, meta in hub.describe(thing).catalog.signals.items():
             if meta.kind is SignalKind.ACTUATOR and (target := hub.read_target(thing, path)) is not None:
                 targets[path] = list(target)
-        return {"epoch": self.epoch, "number": self._numbers.get(thing, 0), "current": current, "targets": targets,
+        return {"epoch": self.epoch, "number": self._numbers.get(thing, 0), "applied": self.applied_seq,
+                "current": current, "targets": targets,
                 "commands": [command.to_json() for command in hub.pending_commands(thing)]}
 
     def status(self) -> dict[str, object]:

@@ -114,7 +114,8 @@ class ClusterRelay:
         while True:
             left = deadline - time.monotonic()
             try:
-                await self.link.js.publish(subject, payload, timeout=max(left, 0.05), headers=headers)
+                ack = await self.link.js.publish(subject, payload, timeout=max(left, 0.05), headers=headers)
+                self.replicas.written(thing, ack.seq)
                 break
             except (TimeoutError, nats.errors.TimeoutError):
                 if time.monotonic() >= deadline:

@@ -38,6 +38,9 @@ class _Followed:
     synced: bool = False
     epoch: int = -1
     number: int = -1
+    applied: int = 0
+    wanted: int = 0
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)
     buffer: list[ChangeEvent] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_used: float = 0.0
@@ -52,6 +55,7 @@ class Replicas:
         self.ask = ask
         self.idle_after_s = idle_after_s
         self._followed: dict[str, _Followed] = {}
+        self._written: dict[str, int] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._resyncs: set[asyncio.Task[None]] = set()
         self.snapshots = 0
@@ -72,8 +76,14 @@ class Replicas:
         for thing in list(self._followed):
             await self._drop(thing)
 
+    def written(self, thing: str, seq: int) -> None:
+        """This door's write of `thing` was stored at `seq` of the input log: a read here waits until it is applied."""
+        if seq > self._written.get(thing, 0):
+            self._written[thing] = seq
+
     async def follow(self, thing: str) -> None:
-        """Return once the replica of `thing` reflects the keeper's state (raises if no keeper answers)."""
+        """Return once the replica of `thing` reflects the keeper's state, this door's writes included (raises if no
+        keeper answers; after `SNAPSHOT_WAIT_S` without the last write applied, serves what the keeper has)."""
         followed = self._followed.get(thing)
         if followed is None:
             followed = self._followed[thing] = _Followed(thing)
@@ -86,13 +96,20 @@ class Replicas:
         followed.last_used = time.monotonic()
         if not followed.synced:
             await self._sync(followed)
+        after = self._written.get(thing, 0)
+        if followed.applied < after:
+            followed.caught_up.clear()
+            followed.wanted = after
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(followed.caught_up.wait(), SNAPSHOT_WAIT_S)
 
     async def _sync(self, followed: _Followed) -> None:
         async with followed.lock:
             if followed.synced:
                 return
-            body = await self.ask(followed.thing, {"op": "snapshot", "thing": followed.thing},
-                                  wait=SNAPSHOT_WAIT_S, what=f"snapshot of {followed.thing}")
+            body = await self.ask(followed.thing, {"op": "snapshot", "thing": followed.thing,
+                                                   "after": self._written.get(followed.thing, 0)},
+                                  wait=SNAPSHOT_WAIT_S * 2, what=f"snapshot of {followed.thing}")
             try:
                 epoch, number, current, targets = _snapshot(body)
                 commands = [command_from_json(c, "snapshot command") for c in _list(body.get("commands"))]
@@ -101,6 +118,7 @@ class Replicas:
             self.hub.replace_replica(followed.thing, current, targets, commands)
             self.snapshots += 1
             followed.epoch, followed.number, followed.synced = epoch, number, True
+            self._advance(followed, _applied(body))
             waiting, followed.buffer = followed.buffer, []
             for event in sorted(waiting, key=lambda e: (e.epoch, e.number)):
                 self._apply(followed, event)
@@ -131,6 +149,7 @@ class Replicas:
             return
         followed.number = event.number
         self.events_applied += 1
+        self._advance(followed, event.applied)
         try:
             if event.command is not None:
                 self.hub.apply_command(event.command)
@@ -138,6 +157,12 @@ class Replicas:
                 self.hub.apply_changes(event.thing, event.field, event.changes, event.ts, event.principal)
         except HomeboundError as error:
             log.warning("replica of %s: event not applied: %s", followed.thing, str(error)[:200])
+
+    @staticmethod
+    def _advance(followed: _Followed, applied: int) -> None:
+        followed.applied = max(followed.applied, applied)
+        if followed.applied >= followed.wanted:
+            followed.caught_up.set()
 
     async def _resync(self, followed: _Followed) -> None:
         try:
@@ -165,6 +190,11 @@ class Replicas:
     def stats(self) -> dict[str, int]:
         return {"followed": len(self._followed), "snapshots": self.snapshots, "events_applied": self.events_applied,
                 "gaps": self.gaps, "bad_events": self.bad_events}
+
+
+def _applied(body: dict[str, object]) -> int:
+    applied = body.get("applied", 0)
+    return applied if isinstance(applied, int) else 0
 
 
 def _list(value: object) -> list[object]:

@@ -116,12 +116,14 @@ class ChangeEvent:
     """One change of a kept car, as its keeper publishes it after commit.
 
     `epoch` is the keeper's hold on the partition and `number` counts this car's events within it, so a follower
-    sees a gap (a lost message) or a new keeper, and then takes a fresh snapshot.
+    sees a gap (a lost message) or a new keeper, and then takes a fresh snapshot. `applied` is how far the partition's
+    input log was applied when the change was committed (a door waits for it to read its own writes).
     """
 
     thing: str
     epoch: int
     number: int
+    applied: int
     field: Field
     ts: float
     principal: str
@@ -131,7 +133,8 @@ class ChangeEvent:
 
 def encode_event(event: ChangeEvent) -> bytes:
     body: dict[str, object] = {"thing": event.thing, "epoch": event.epoch, "number": event.number,
-                               "field": event.field.value, "ts": event.ts, "principal": event.principal}
+                               "applied": event.applied, "field": event.field.value, "ts": event.ts,
+                               "principal": event.principal}
     if event.command is not None:
         body["command"] = event.command.to_json()
     else:
@@ -149,7 +152,8 @@ def decode_event(data: bytes) -> ChangeEvent:
     command = command_from_json(body.get("command"), what) if field is Field.COMMAND else None
     changes = {} if command is not None else _values(body, "changes", what)
     return ChangeEvent(_text(body, "thing", what), int(_number(body, "epoch", what)),
-                       int(_number(body, "number", what)), field, _number(body, "ts", what),
+                       int(_number(body, "number", what)), int(_number(body, "applied", what)), field,
+                       _number(body, "ts", what),
                        _text(body, "principal", what), changes, command)
 
 
