@@ -222,6 +222,9 @@ def sim(
     scenario: Annotated[Path | None, typer.Option(help="Scenario whose route the cars share (turned around "
                                                        "home).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the first car (the others follow).")] = 1,
+    rate: Annotated[float | None, typer.Option(
+        help="Fixed rate: batches per second per car, each car on its own schedule (default: paced, every car "
+             "every half second, waiting for the slowest answer).", min=0.01, max=100)] = None,
 ) -> None:
     """Run N simulated cars against a running hub, each on its own route and seed, and report the rate."""
     from homebound.app.demo import find_examples
@@ -237,12 +240,17 @@ def sim(
 
     def report(stats: FleetStats) -> None:
         console.print(f"{stats.seconds:5.0f} s: {stats.batches} batches, {stats.rate:,.0f} datapoints/s accepted, "
-                      f"{stats.rejected} rejected, {stats.errors} errors", highlight=False)
+                      f"{stats.rejected} rejected, {stats.errors} errors"
+                      + (f", {stats.late} sent late" if rate else ""), highlight=False)
 
-    stats = asyncio.run(fleet.run(duration, on_report=report))
+    if rate is None:
+        stats = asyncio.run(fleet.run(duration, on_report=report))
+    else:
+        stats = asyncio.run(fleet.run_fixed_rate(duration, rate, on_report=report))
     report(stats)
+    offered = f" of {vehicles * rate:.0f} offered, {stats.late} sent late" if rate else ""
     print(f"{vehicles} vehicles: {stats.rate:.0f} datapoints/s ({stats.batches / max(stats.seconds, 1e-9):.0f} "
-          f"batches/s) over {stats.seconds:.1f} s; {stats.rejected} rejected, {stats.errors} errors")
+          f"batches/s{offered}) over {stats.seconds:.1f} s; {stats.rejected} rejected, {stats.errors} errors")
     if stats.errors and not stats.datapoints:
         raise typer.Exit(1)
 

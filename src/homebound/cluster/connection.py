@@ -7,6 +7,7 @@ to start if it was asked for a different partition count, since a car's partitio
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PARTITIONS = 16
 DEFAULT_LEASE_TTL_S = 5.0
 DEFAULT_MAX_LOG_BYTES = 10 * 1024**3
+FIRST_CONNECT_S = 10.0
 DUPLICATE_WINDOW_S = 120.0
 """A door's retry of a publish within this window is stored once (JetStream de-duplicates by message id)."""
 
@@ -66,13 +68,41 @@ class ClusterLink:
 
 async def connect_nats(url: str, name: str) -> NatsClient:
     """A NATS connection that keeps reconnecting once made; one clear error if there is none to be made now."""
+    news = _NatsNews(url)
     try:
-        return await nats.connect(url, name=name, connect_timeout=3, allow_reconnect=True,
-                                  max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                  pending_size=64 * 1024 * 1024)
+        # With endless reconnects nats-py also retries the first connection endlessly: bound that one.
+        return await asyncio.wait_for(
+            nats.connect(url, name=name, connect_timeout=3, allow_reconnect=True, max_reconnect_attempts=-1,
+                         reconnect_time_wait=0.5, pending_size=64 * 1024 * 1024, error_cb=news.error,
+                         disconnected_cb=news.disconnected, reconnected_cb=news.reconnected),
+            FIRST_CONNECT_S)
+    except TimeoutError:
+        raise ClusterError(f"cannot reach NATS at {url} within {FIRST_CONNECT_S:.0f} s. Is nats-server running "
+                           "with JetStream (-js)?") from None
     except Exception as error:
         raise ClusterError(f"cannot reach NATS at {url}: {error or type(error).__name__}. Is nats-server running "
                            "with JetStream (-js)?") from None
+
+
+class _NatsNews:
+    """What the NATS client reports, as one line each (it would log a traceback per failed reconnect)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._last = ""
+
+    async def error(self, error: Exception) -> None:
+        text = f"NATS at {self.url}: {str(error)[:200] or type(error).__name__}"
+        if text != self._last:
+            log.warning("%s", text)
+        self._last = text
+
+    async def disconnected(self) -> None:
+        log.warning("NATS at %s: disconnected; reconnecting", self.url)
+
+    async def reconnected(self) -> None:
+        self._last = ""
+        log.info("NATS at %s: reconnected", self.url)
 
 
 async def open_cluster(url: str, layout: ClusterLayout, *, client_name: str, partitions: int | None = None,
