@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.automations_load import automation_figures
 from benchmarks.common import Figure, report
+from benchmarks.fleet import fleet_figures
 from benchmarks.history_recorder import recorder_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
 from benchmarks.kuksa_stream import kuksa_figures
@@ -26,6 +27,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "kuksa": kuksa_figures,
     "mqtt": mqtt_figures,
     "automations": automation_figures,
+    "fleet": fleet_figures,
 }
 
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,6 +74,8 @@ class BenchResult:
     offered_dps: float
     accepted_dps: float
     stored_dps: float
+    offered_batches: int
+    not_sent_batches: int
     accepted_batches: int
     refused_batches: int
     rows_expected: int
@@ -132,6 +135,9 @@ class _Load:
         self.rate_hz = rate_hz
         self.accepted: dict[str, list[int]] = {car: [] for car in cars}
         self.refused = 0
+        self.offered = 0
+        self.not_sent = 0
+        """Batches due while MAX_IN_FLIGHT were already waiting for the door: the load could not even be offered."""
         self.publish = LatencyHistogram()
         self._locks = {car: asyncio.Lock() for car in cars}
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -141,18 +147,22 @@ class _Load:
     async def run(self, duration: float) -> float:
         """Send for `duration` seconds; returns how long sending took (until the last acknowledgement)."""
         started = time.monotonic()
-        sent = 0
+        slot = 0
         total = len(self.cars)
         while (now := time.monotonic()) - started < duration:
             due = int((now - started) * total * self.rate_hz)
-            while sent < due:
-                car = self.cars[sent % total]
+            while slot < due:
+                car, number = self.cars[slot % total], slot // total + 1
+                slot += 1
+                if self._in_flight.locked():
+                    self.not_sent += 1  # the door is this far behind: offering more would only queue here
+                    continue
                 await self._in_flight.acquire()
-                task = asyncio.get_running_loop().create_task(self._send(car, sent // total))
+                task = asyncio.get_running_loop().create_task(self._send(car, number))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-                sent += 1
             await asyncio.sleep(0.005)
+        self.offered = slot
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         return time.monotonic() - started
@@ -212,6 +222,7 @@ class FleetBench:
                     await delete_cluster(settings.nats_url, self.layout)
                 finally:
                     self._drop_database()
+                    shutil.rmtree(self.logs, ignore_errors=True)
 
     # ---- the load -----------------------------------------------------------------------------------------
 
@@ -252,7 +263,8 @@ class FleetBench:
             duration_s=round(sending_s, 2), partitions=settings.partitions,
             offered_dps=round(settings.vehicles * settings.rate_hz * settings.signals, 1),
             accepted_dps=round(accepted_batches * settings.signals / sending_s, 1),
-            stored_dps=round(rows / stored_after_s, 1), accepted_batches=accepted_batches,
+            stored_dps=round(rows / stored_after_s, 1), offered_batches=load.offered,
+            not_sent_batches=load.not_sent, accepted_batches=accepted_batches,
             refused_batches=load.refused, rows_expected=accepted_batches * settings.signals, rows_stored=rows,
             lost=lost, duplicates=duplicates, out_of_order=out_of_order,
             latency_p50_ms=_ms(p50), latency_p99_ms=_ms(p99), publish_p50_ms=_ms(q50), publish_p99_ms=_ms(q99),
@@ -290,12 +302,19 @@ class FleetBench:
         raise HomeboundError(f"the cluster did not catch up within {limit:.0f} s")
 
     async def _latency(self, link: ClusterLink) -> LatencyHistogram:
-        await asyncio.sleep(link.facts.lease_ttl_s / 2)
+        """The live workers' door-to-stored histograms, merged (after their next heartbeat)."""
+        live = self.settings.workers - (1 if self.settings.kill_worker else 0)
         merged = LatencyHistogram()
-        for value in (await bucket_entries(link.workers)).values():
-            body = orjson.loads(value)
-            if isinstance(body, dict):
-                merged.merge(LatencyHistogram.from_json(body.get("latency_histogram")))
+        for _attempt in range(20):
+            await asyncio.sleep(link.facts.lease_ttl_s / 2)
+            merged, seen = LatencyHistogram(), 0
+            for value in (await bucket_entries(link.workers)).values():
+                body = orjson.loads(value)
+                if isinstance(body, dict) and body.get("latency_histogram"):
+                    merged.merge(LatencyHistogram.from_json(body["latency_histogram"]))
+                    seen += 1
+            if seen >= live:
+                break
         return merged
 
     async def _wait_all_held(self, link: ClusterLink, limit: float) -> None:

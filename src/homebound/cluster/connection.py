@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 
 import nats
@@ -60,10 +61,7 @@ class ClusterLink:
     async def close(self) -> None:
         """Send what is buffered, then close. (Not `drain`: it waits for every subscription's queue to empty,
         and a key-value watch nobody reads any more never does.)"""
-        if not self.nc.is_closed:
-            with contextlib.suppress(Exception):
-                await self.nc.flush(timeout=2)
-            await self.nc.close()
+        await close_nats(self.nc)
 
 
 async def connect_nats(url: str, name: str) -> NatsClient:
@@ -71,7 +69,7 @@ async def connect_nats(url: str, name: str) -> NatsClient:
     news = _NatsNews(url)
     try:
         # With endless reconnects nats-py also retries the first connection endlessly: bound that one.
-        return await asyncio.wait_for(
+        client = await asyncio.wait_for(
             nats.connect(url, name=name, connect_timeout=3, allow_reconnect=True, max_reconnect_attempts=-1,
                          reconnect_time_wait=0.5, pending_size=64 * 1024 * 1024, error_cb=news.error,
                          disconnected_cb=news.disconnected, reconnected_cb=news.reconnected),
@@ -82,6 +80,8 @@ async def connect_nats(url: str, name: str) -> NatsClient:
     except Exception as error:
         raise ClusterError(f"cannot reach NATS at {url}: {error or type(error).__name__}. Is nats-server running "
                            "with JetStream (-js)?") from None
+    _NEWS[client] = news
+    return client
 
 
 class _NatsNews:
@@ -89,6 +89,7 @@ class _NatsNews:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.closing = False
         self._last = ""
 
     async def error(self, error: Exception) -> None:
@@ -98,11 +99,26 @@ class _NatsNews:
         self._last = text
 
     async def disconnected(self) -> None:
-        log.warning("NATS at %s: disconnected; reconnecting", self.url)
+        if not self.closing:
+            log.warning("NATS at %s: disconnected; reconnecting", self.url)
 
     async def reconnected(self) -> None:
         self._last = ""
         log.info("NATS at %s: reconnected", self.url)
+
+
+_NEWS: weakref.WeakKeyDictionary[NatsClient, _NatsNews] = weakref.WeakKeyDictionary()
+
+
+async def close_nats(nc: NatsClient) -> None:
+    """Flush and close a connection made by `connect_nats`, without warning that it is disconnected."""
+    news = _NEWS.get(nc)
+    if news is not None:
+        news.closing = True
+    if not nc.is_closed:
+        with contextlib.suppress(Exception):
+            await nc.flush(timeout=2)
+        await nc.close()
 
 
 async def open_cluster(url: str, layout: ClusterLayout, *, client_name: str, partitions: int | None = None,
@@ -119,12 +135,12 @@ async def open_cluster(url: str, layout: ClusterLayout, *, client_name: str, par
         await _stream(js, layout, max_log_bytes)
         ttl = facts.lease_ttl_s
         leases = await _bucket(js, layout.leases_bucket, ttl, "which worker holds each partition")
-        # A worker counts as live for balancing a little longer than it holds leases, so that one late heartbeat
-        # on a busy machine does not make the others take its share and give it back a moment later.
-        workers = await _bucket(js, layout.workers_bucket, ttl * 3, "the live workers and their figures")
+        # A dead worker leaves the live set when its leases expire, so the others take its share at once. (A late
+        # heartbeat on a busy machine can shift a partition for a round; the next rounds even it out.)
+        workers = await _bucket(js, layout.workers_bucket, ttl, "the live workers and their figures")
         providers = await _bucket(js, layout.providers_bucket, ttl * 3, "providers connected to doors")
     except BaseException:
-        await nc.close()
+        await close_nats(nc)
         raise
     return ClusterLink(nc, js, layout, facts, leases, workers, providers)
 
@@ -195,4 +211,4 @@ async def delete_cluster(url: str, layout: ClusterLayout) -> None:
         with contextlib.suppress(NotFoundError):
             await js.delete_stream(layout.stream)
     finally:
-        await nc.close()
+        await close_nats(nc)
