@@ -46,7 +46,7 @@ from homebound.cluster.wire import (
 from homebound.hub.commands import Command
 from homebound.hub.errors import CommandConflict, UnknownCommand
 from homebound.hub.events import ChangeBatch, Field
-from homebound.hub.relay import RelayingHub
+from homebound.hub.relay import RelayedElsewhere, RelayingHub
 from homebound.model.errors import ErrorCode, HomeboundError
 from homebound.model.signal import SignalKind
 from homebound.storage.partition_store import Fenced, PartitionStore
@@ -243,6 +243,12 @@ class PartitionRunner:
                 if batch.thing not in self._thing_set:
                     raise WireError(f"{batch.thing[:100]!r} is not a car of partition {self.partition}")
                 result = hub.ingest(batch.thing, batch.values, batch.ts, batch.principal)
+            except RelayedElsewhere:
+                # The hub no longer keeps this partition's cars: stop without committing, so the next holder
+                # applies these messages (skipping them would lose them).
+                log.error("partition %d: its cars are no longer kept here; stopping without writing", self.partition)
+                self.abandon()
+                return
             except HomeboundError as error:
                 figures.bad_messages += 1
                 log.warning("partition %d: message %d skipped: %s", self.partition, seq, str(error)[:300])

@@ -109,6 +109,10 @@ class ClusterRelay:
             raise HomeboundError(f"{thing}: a batch of {len(payload)} bytes is larger than the cluster takes "
                                  f"({MAX_MESSAGE_BYTES}); send it in smaller batches")
         subject = self.link.layout.input_subject(self.partition(thing), thing)
+        if not self.link.nc.is_connected:
+            # Never into the client's reconnect buffer: a batch refused here must not be stored later.
+            self.write_failures += 1
+            raise ClusterUnavailable(f"{thing}: not connected to the cluster's NATS; the batch was not sent")
         headers = {"Nats-Msg-Id": f"{self.door_id}.{next(self._message_ids)}"}
         deadline = time.monotonic() + self.publish_timeout
         while True:
@@ -121,8 +125,7 @@ class ClusterRelay:
                 if time.monotonic() >= deadline:
                     self.write_failures += 1
                     raise ClusterUnavailable(f"{thing}: the cluster's input log did not confirm the batch within "
-                                             f"{self.publish_timeout:.0f} s; it was not accepted, send it "
-                                             "again") from None
+                                             f"{self.publish_timeout:.0f} s (it may still be stored)") from None
             except NoStreamResponseError:
                 self.write_failures += 1
                 raise ClusterUnavailable(f"{thing}: the cluster's input log ({self.link.layout.stream}) does not "

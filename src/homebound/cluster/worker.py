@@ -139,21 +139,24 @@ class Worker:
     # ---- leases and balance -------------------------------------------------------------------------------
 
     async def _renew(self) -> None:
-        for partition in list(self.leases.held):
-            if not await self.leases.renew(partition) and partition in self.runners:
-                log.warning("partition %d: lease lost; stopping without writing", partition)
-                runner = self.runners[partition]
+        lost = [partition for partition in list(self.leases.held) if not await self.leases.renew(partition)]
+        await self._heartbeat()
+        stopped = [p for p, runner in self.runners.items() if runner.fenced or p in lost]
+        if not stopped:
+            return
+        # Under the balance lock: a partition is taken again only once its old runner has fully stopped.
+        async with self._balance_lock:
+            for partition in stopped:
+                runner = self.runners.get(partition)
+                if runner is None:
+                    continue
+                if partition in lost:
+                    log.warning("partition %d: lease lost; stopping without writing", partition)
                 runner.abandon()
-                await runner.stop()
-                self.runners.pop(partition, None)
-                self._ownership_changed()
-        for partition, runner in list(self.runners.items()):
-            if runner.fenced:
                 await runner.stop()
                 self.runners.pop(partition, None)
                 await self.leases.release(partition)
                 self._ownership_changed()
-        await self._heartbeat()
 
     async def _balance(self) -> None:
         if self._stopping:
@@ -176,6 +179,8 @@ class Worker:
                 await self._take(partition)
 
     async def _take(self, partition: int) -> None:
+        if partition in self.runners:
+            return  # its old runner is still stopping
         lease = await self.leases.acquire(partition)
         if lease is None:
             return
