@@ -17,6 +17,7 @@ from benchmarks.automations_load import automation_figures
 from benchmarks.can_decode import can_figures
 from benchmarks.common import Figure, report
 from benchmarks.energy_control import energy_figures
+from benchmarks.fleet import fleet_figures
 from benchmarks.history_recorder import recorder_figures
 from benchmarks.history_sessions import session_figures
 from benchmarks.hub_ingest import ingest_figures, latency_figures
@@ -38,6 +39,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "can": can_figures,
     "safety": safety_figures,
     "audit": audit_figures,
+    "fleet": fleet_figures,
 }
 
 

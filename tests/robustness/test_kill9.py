@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from homebound.storage.database import Database
 from homebound.storage.state_store import StateStore

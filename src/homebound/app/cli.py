@@ -19,8 +19,10 @@ from homebound import __version__
 from homebound.app import (
     cli_audit,
     cli_automations,
+    cli_cluster,
     cli_devices,
     cli_energy,
+    cli_fleet,
     cli_gateway,
     cli_history,
     cli_mqtt,
@@ -28,6 +30,7 @@ from homebound.app import (
     cli_safety,
     cli_vss,
 )
+from homebound.app.cluster_node import ClusterNode
 from homebound.app.config import Config, ConfigError, VehicleConfig, load_config
 from homebound.app.heap import settle_heap
 from homebound.app.http_server import server_config
@@ -55,14 +58,17 @@ app.add_typer(cli_people.app, name="people")
 app.add_typer(cli_safety.app, name="safety")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_mqtt.app, name="mqtt")
+app.add_typer(cli_cluster.app, name="cluster")
+app.add_typer(cli_fleet.app, name="fleet")
+app.command("worker")(cli_cluster.worker_command)
 console = Console(stderr=True)
 
 
-def _configure_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool) -> None:
     configure_logging(console, logging.DEBUG if verbose else logging.INFO)
 
 
-def _load(config_file: Path | None) -> Config:
+def load_settings(config_file: Path | None) -> Config:
     try:
         return load_config(config_file)
     except ConfigError as error:
@@ -87,11 +93,17 @@ def serve(
     simulate_household: Annotated[bool, typer.Option(
         "--simulate-household", help="Run the simulated household's devices (in-process without --mqtt).")] = False,
     no_grpc: Annotated[bool, typer.Option("--no-grpc", help="Do not serve the Kuksa gRPC APIs.")] = False,
+    cluster: cli_cluster.ClusterOption = None,
+    cluster_name: cli_cluster.ClusterNameOption = None,
+    partitions: cli_cluster.PartitionsOption = None,
+    lease_ttl: cli_cluster.LeaseOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
-    """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json."""
-    _configure_logging(verbose)
-    settings = _load(config)
+    """Run the hub: REST and WebSocket on http://HOST:PORT/api/v1, OpenAPI at /openapi.json.
+
+    With --cluster, the doors accept any car of the cluster and a worker keeps a share of them (docs/cluster.md)."""
+    setup_logging(verbose)
+    settings = load_settings(config)
     server = settings.server.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
     updates: dict[str, object] = {"server": server}
     if storage is not None:
@@ -108,6 +120,9 @@ def serve(
             kuksa_updates["port"] = grpc_port
         updates["kuksa"] = settings.kuksa.model_copy(update=kuksa_updates)
     settings = settings.model_copy(update=updates)
+    if cluster is not None or settings.cluster.url is not None:
+        settings = cli_cluster.with_cluster(settings, cluster, cluster_name, partitions, lease_ttl, None, None)
+        raise typer.Exit(_serve_cluster(settings))
     try:
         runtime = Runtime(settings)
     except HomeboundError as error:
@@ -126,6 +141,32 @@ def serve(
     raise typer.Exit(asyncio.run(_serve(runtime, _GracefulServer(uvicorn_config))))
 
 
+def _serve_cluster(settings: Config) -> int:
+    """`serve --cluster`: the doors on a hub relaying every car, and a worker keeping a share of them."""
+    from homebound.adapters.http import create_app
+    from homebound.app.cluster_node import ClusterNode
+
+    if settings.mqtt.url or settings.simulation.household:
+        console.print("[red]error:[/red] a cluster serves cars; MQTT devices and the simulated household run on "
+                      "one box (leave --mqtt and --simulate-household out)", highlight=False)
+        return 2
+    try:
+        node = ClusterNode(settings, doors=True, worker=True)
+    except HomeboundError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        return 2
+    server = settings.server
+    console.print(f"Homebound {__version__}: cluster {node.layout.name} at {settings.cluster.url}, "
+                  f"{len(settings.vehicles)} cars, worker {node.worker_id}; storage "
+                  f"{node.database.engine.url.render_as_string()}", highlight=False)
+    console.print(f"REST and WebSocket on http://{server.host}:{server.port}/api/v1", highlight=False)
+    if settings.kuksa.enabled:
+        console.print(f"Kuksa kuksa.val v1 and v2 gRPC on {settings.kuksa.host}:{settings.kuksa.port}")
+    uvicorn_config = uvicorn.Config(create_app(node.http_services()), host=server.host, port=server.port,
+                                    log_level="warning", ws="websockets-sansio")
+    return asyncio.run(_serve(node, _GracefulServer(uvicorn_config)))
+
+
 class _GracefulServer(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after its own shutdown; we still have to flush history, so we don't."""
 
@@ -139,7 +180,7 @@ class _GracefulServer(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-async def _serve(runtime: Runtime, server: uvicorn.Server) -> int:
+async def _serve(runtime: Runtime | ClusterNode, server: uvicorn.Server) -> int:
     """Start the hub first (so a port in use or an unreachable database is one clear line), then serve."""
     try:
         await runtime.start()
@@ -215,6 +256,9 @@ def sim(
     scenario: Annotated[Path | None, typer.Option(help="Scenario whose route the cars share (turned around "
                                                        "home).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the first car (the others follow).")] = 1,
+    rate: Annotated[float | None, typer.Option(
+        help="Fixed rate: batches per second per car, each car on its own schedule (default: paced, every car "
+             "every half second, waiting for the slowest answer).", min=0.01, max=100)] = None,
 ) -> None:
     """Run N simulated cars against a running hub, each on its own route and seed, and report the rate."""
     from homebound.app.demo import find_examples
@@ -230,12 +274,17 @@ def sim(
 
     def report(stats: FleetStats) -> None:
         console.print(f"{stats.seconds:5.0f} s: {stats.batches} batches, {stats.rate:,.0f} datapoints/s accepted, "
-                      f"{stats.rejected} rejected, {stats.errors} errors", highlight=False)
+                      f"{stats.rejected} rejected, {stats.errors} errors"
+                      + (f", {stats.late} sent late" if rate else ""), highlight=False)
 
-    stats = asyncio.run(fleet.run(duration, on_report=report))
+    if rate is None:
+        stats = asyncio.run(fleet.run(duration, on_report=report))
+    else:
+        stats = asyncio.run(fleet.run_fixed_rate(duration, rate, on_report=report))
     report(stats)
+    offered = f" of {vehicles * rate:.0f} offered, {stats.late} sent late" if rate else ""
     print(f"{vehicles} vehicles: {stats.rate:.0f} datapoints/s ({stats.batches / max(stats.seconds, 1e-9):.0f} "
-          f"batches/s) over {stats.seconds:.1f} s; {stats.rejected} rejected, {stats.errors} errors")
+          f"batches/s{offered}) over {stats.seconds:.1f} s; {stats.rejected} rejected, {stats.errors} errors")
     if stats.errors and not stats.datapoints:
         raise typer.Exit(1)
 

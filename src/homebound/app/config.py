@@ -133,6 +133,26 @@ class SimulationConfig(Strict):
     speed: float = Field(1.0, gt=0, le=5000, description="simulated seconds per real second")
 
 
+class ClusterConfig(Strict):
+    """A fleet: doors and workers sharing the cars over NATS JetStream and PostgreSQL (docs/cluster.md)."""
+
+    url: str | None = Field(None, description="nats://host:4222 of the cluster; none: one box, no NATS")
+    name: str = Field("homebound", pattern=r"^[A-Za-z0-9_-]{1,32}$",
+                      description="several clusters can share one NATS under different names")
+    partitions: int | None = Field(None, ge=1, le=1024,
+                                   description="fixed when the cluster is created (default 16); checked after")
+    lease_ttl_s: float | None = Field(None, ge=1, le=300,
+                                      description="how long a dead worker's partitions wait (default 5 s)")
+    worker_id: str | None = Field(None, pattern=_ID_PATTERN, description="default: host, process and a random tag")
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("nats://", "tls://")):
+            raise ValueError("must start with nats:// or tls://")
+        return url
+
+
 class VehicleConfig(Strict):
     id: str = Field(pattern=_ID_PATTERN)
     name: str | None = None
@@ -156,6 +176,7 @@ class Config(Strict):
                                  description="make the safety interlocks stricter (docs/configuration.md)")
     can: list[CanGatewaySettings] = Field(default_factory=list, description="CAN gateways run beside the hub")
     history: HistoryConfig = HistoryConfig()
+    cluster: ClusterConfig = ClusterConfig()
     vehicles: list[VehicleConfig] = Field(default_factory=lambda: [VehicleConfig(id="car1")])
     people: list[MemberConfig] = Field(default_factory=list, description="the household's members and their phones")
     presence: PresenceConfig = PresenceConfig()

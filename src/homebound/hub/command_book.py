@@ -84,6 +84,12 @@ class CommandBook:
         for listener in self.listeners:
             listener(command)
 
+    def disarm(self, command_id: str) -> None:
+        """Stop timing a command without ending it: another hub keeps it from now on."""
+        timer = self._timers.pop(command_id, None)
+        if timer is not None:
+            timer.cancel()
+
     def close(self) -> None:
         for timer in self._timers.values():
             timer.cancel()

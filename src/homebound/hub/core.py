@@ -169,6 +169,17 @@ class Hub:
                     listener(batch)
         return IngestResult(len(accepted), errors)
 
+    async def write(self, thing_id: str, values: Mapping[str, object], ts: float | None = None,
+                    principal: str = "unknown") -> IngestResult:
+        """The door for writers who acknowledge what they sent (REST, Kuksa): refused at once while storage is
+        down (StorageUnavailable), it returns once the accepted values are durable. A hub that relays a thing to
+        the hub keeping it (hub/relay.py) returns once that keeper has the batch durably."""
+        self.check_writable()
+        result = self.ingest(thing_id, values, ts, principal)
+        if result.accepted:
+            await self.committed()
+        return result
+
     def _fan_out(self, thing_id: str, field_: Field, watchers: dict[str, list[Subscription]],
                  changes: list[tuple[str, Value]], ts: float) -> None:
         outgoing: dict[Subscription, list[Update]] = {}
@@ -202,6 +213,11 @@ class Hub:
         await self.durability.committed(commands)
 
     # ---- the read door ------------------------------------------------------------------------------------
+
+    async def refresh(self, thing_id: str) -> None:
+        """Make this hub's view of a thing current before reading it: nothing to do for a thing kept here; a
+        hub that relays it (hub/relay.py) brings its replica up to date. UnknownThing if it is not registered."""
+        self._thing(thing_id)
 
     def thing_ids(self, kind: ThingKind | None = None) -> list[str]:
         """The ids of every registered thing (of one kind), in the order they were added."""
@@ -357,6 +373,15 @@ class Hub:
     def add_command_listener(self, listener: Callable[[Command], None]) -> None:
         """Receive every command when it is created and each time its state changes."""
         self._book.listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[ChangeBatch], None]) -> None:
+        """Stop a listener added with `add_listener` (an automation engine being replaced)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def remove_command_listener(self, listener: Callable[[Command], None]) -> None:
+        if listener in self._book.listeners:
+            self._book.listeners.remove(listener)
 
     # ---- commands -----------------------------------------------------------------------------------------
 

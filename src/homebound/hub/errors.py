@@ -52,6 +52,14 @@ class UnknownCommand(HomeboundError):
     code = ErrorCode.UNKNOWN_COMMAND
 
 
+class Refused(HomeboundError):
+    """A refusal that came back from another hub (the one keeping the thing), with that hub's code and words."""
+
+    def __init__(self, message: str, code: ErrorCode) -> None:
+        self.code = code
+        super().__init__(message)
+
+
 class AlreadyProvided(HomeboundError):
     """A second provider asked to own an actuator that another provider owns (Kuksa's rule: first one wins)."""
 

@@ -26,6 +26,7 @@ CONNECT_TIMEOUT_S = 5
 
 P = ParamSpec("P")
 T = TypeVar("T")
+MIGRATION_LOCK = 0x486F6D65  # "Home": the advisory lock every node takes while migrating
 
 # Alembic narrates every step at INFO; the hub logs one line of its own instead.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -103,6 +104,9 @@ class Database:
         config.set_main_option("script_location", str(resources.files("homebound.storage") / "migrations"))
         try:
             with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    # Several workers of a cluster start at once: one migrates, the others wait and find it done.
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
                 alembic_command.upgrade(config, "head")
         except sa.exc.OperationalError as error:

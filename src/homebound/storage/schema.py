@@ -231,3 +231,13 @@ envelope_nonces = sa.Table(
     sa.Column("accepted_at", sa.Double(), nullable=False),
     sa.Index("ix_envelope_nonces_accepted_at", "accepted_at"),
 )
+cluster_partitions = sa.Table(
+    "cluster_partitions",
+    metadata,
+    sa.Column("cluster", sa.String(64), primary_key=True),
+    sa.Column("partition", sa.Integer(), primary_key=True),
+    sa.Column("epoch", sa.BigInteger(), nullable=False),
+    sa.Column("worker", sa.String(128), nullable=False),
+    sa.Column("applied_seq", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+)

@@ -233,13 +233,13 @@ class StateStore:
     def load_pending_commands(self) -> list[Command]:
         query = sa.select(commands).where(commands.c.state == CommandState.PENDING.value)
         with self.database.engine.connect() as connection:
-            return [_command(row) for row in connection.execute(query)]
+            return [stored_command(row) for row in connection.execute(query)]
 
     def load_command(self, command_id: str) -> Command | None:
         query = sa.select(commands).where(commands.c.id == command_id)
         with self.database.engine.connect() as connection:
             row = connection.execute(query).first()
-        return None if row is None else _command(row)
+        return None if row is None else stored_command(row)
 
     def history(self, thing: str, path: str, since: float | None = None, until: float | None = None,
                 limit: int = 1000, field: Field = Field.VALUE) -> list[tuple[float, object, str]]:
@@ -265,7 +265,8 @@ class StateStore:
             return int(connection.execute(query).scalar_one())
 
 
-def _command(row: sa.Row[tuple[object, ...]]) -> Command:
+def stored_command(row: sa.Row[tuple[object, ...]]) -> Command:
+    """A command read back from its row."""
     return Command(
         id=str(row.id), thing=str(row.thing), path=str(row.path), target=orjson.loads(str(row.target_json)),
         principal=str(row.principal), created_at=float(row.created_at), deadline=float(row.deadline),

@@ -37,6 +37,7 @@ async def send_device_command(device_id: str, body: SendCommand, services: Servi
 
 @router.get("/vehicles/{vehicle_id}/commands")
 async def list_pending(vehicle_id: str, services: ServicesDep) -> list[dict[str, object]]:
+    await services.hub.refresh(vehicle_id)
     return [command.to_json() for command in services.hub.pending_commands(vehicle_id)]
 
 

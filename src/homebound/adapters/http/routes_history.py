@@ -13,6 +13,7 @@ from homebound.adapters.http.services import HttpServices
 from homebound.history.exports import charges_csv, drive_gpx, drives_csv
 from homebound.history.session_queries import Page, SessionQueries, Window, parse_when
 from homebound.history.summaries import Period
+from homebound.model.errors import HomeboundError
 
 router = bounded.router(prefix="/api/v1/vehicles", tags=["history"])
 MAX_EXPORT_ROWS = 100_000
@@ -21,6 +22,8 @@ Row = dict[str, object]
 
 def get_sessions(request: Request) -> SessionQueries:
     services: HttpServices = request.app.state.services
+    if services.sessions is None:
+        raise HomeboundError("drives and charges are not kept by this hub (a fleet door keeps no car's story)")
     return services.sessions
 
 

@@ -51,6 +51,7 @@ async def list_vehicles(services: ServicesDep) -> list[dict[str, object]]:
 
 @router.get("/{vehicle_id}")
 async def get_vehicle(vehicle_id: str, services: ServicesDep) -> dict[str, object]:
+    await services.hub.refresh(vehicle_id)
     return _summary(services.hub.describe(vehicle_id))
 
 
@@ -60,6 +61,7 @@ async def read_signals(vehicle_id: str, path: str, services: ServicesDep,
                        ) -> dict[str, object]:
     """One leaf, or every leaf of a branch or wildcard (`Vehicle.Cabin`, `Vehicle.Cabin.Door.*.*.IsOpen`)."""
     hub = services.hub
+    await hub.refresh(vehicle_id)
     thing = hub.describe(vehicle_id)
     if path in thing.catalog.signals:
         return _signal(hub, thing, path, metadata)
@@ -74,10 +76,7 @@ async def write_signals(vehicle_id: str, body: WriteValues, services: ServicesDe
 
     The answer comes once the accepted values are durable (`storage.durability: durable`); while the database
     is down the write is refused with 503 and Retry-After, never acknowledged and then lost."""
-    services.hub.check_writable()
-    result = services.hub.ingest(vehicle_id, body.values, body.ts, principal)
-    if result.accepted:
-        await services.hub.committed()
+    result = await services.hub.write(vehicle_id, body.values, body.ts, principal)
     rejected = [_rejection(error) for error in result.errors]
     status = 200 if result.accepted else 422
     return JsonResponse({"accepted": result.accepted, "rejected": rejected}, status_code=status)

@@ -126,7 +126,8 @@ class HttpServices:
     history: HistoryService
     automations: AutomationService
     activity: ActivityFeed
-    sessions: SessionQueries
+    sessions: SessionQueries | None
+    """The car's story; None where this hub does not keep it (a fleet door)."""
     devices: DeviceDirectory | None = None
     energy: ChargingControl | None = None
     phones: PhoneService | None = None

@@ -64,7 +64,7 @@ class KuksaProvider:
         """Handle the provider's messages until it half-closes; errors end the stream with a status."""
         try:
             async for request in requests:  # type: ignore[attr-defined]
-                self._handle(request)
+                await self._handle(request)
         except StreamClosed as closed:
             self.outbox.put_nowait(closed)
         except asyncio.CancelledError:
@@ -76,12 +76,12 @@ class KuksaProvider:
     def _path(self, signal: t2.SignalID) -> str:
         return self.shared.resolve(self.thing, signal)
 
-    def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
+    async def _handle(self, request: v2.OpenProviderStreamRequest) -> None:
         action = request.WhichOneof("action")
         if action == "provide_actuation_request":
             self._claim(request.provide_actuation_request)
         elif action == "publish_values_request":
-            self._publish(request.publish_values_request)
+            await self._publish(request.publish_values_request)
         elif action == "batch_actuate_stream_response":
             self._acknowledge(request.batch_actuate_stream_response)
         elif action == "provide_signal_request":
@@ -106,7 +106,7 @@ class KuksaProvider:
         self.claimed_by_id.update(claimed)
         self.outbox.put_nowait(v2.OpenProviderStreamResponse(provide_actuation_response=v2.ProvideActuationResponse()))
 
-    def _publish(self, request: v2.PublishValuesRequest) -> None:
+    async def _publish(self, request: v2.PublishValuesRequest) -> None:
         ids = self.shared.ids(self.thing)
         status: dict[int, t2.Error] = {}
         values: dict[str, object] = {}
@@ -125,35 +125,28 @@ class KuksaProvider:
             ts = timestamp_seconds(point.timestamp)
             newest = ts if ts is not None and (newest is None or ts > newest) else newest
         if values:
-            try:
-                self.shared.hub.check_writable()
-                result = self.shared.hub.ingest(self.thing.id, values, newest, self.permissions.principal)
-            except HomeboundError as refused:  # storage down, or a batch refused whole (timestamp, size)
-                code = t2.ERROR_CODE_INVALID_ARGUMENT if refused.code is not ErrorCode.STORAGE_UNAVAILABLE \
-                    else t2.ERROR_CODE_UNSPECIFIED
-                self._answer(request.request_id, status | {signal_id: t2.Error(code=code, message=str(refused))
-                                                           for signal_id in by_path.values()})
-                return
-            for failure in result.errors:
-                failed_path = str(getattr(failure, "path", ""))
-                code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(failure, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
-                status[by_path.get(failed_path, 0)] = t2.Error(code=code, message=str(failure))
-            if result.accepted:
-                # Answer once the values are durable, without holding up the next message: the waits of many
-                # messages end together with one group commit, and in the order the messages came.
-                waiting = self._answer_when_durable(request.request_id, status, list(by_path.values()))
-                task = asyncio.create_task(waiting)
-                self._acks.add(task)
-                task.add_done_callback(self._acks.discard)
-                return
+            # Write and answer without holding up the next message: the writes start in order, and their waits
+            # for durability end together with one group commit, in the order the messages came.
+            task = asyncio.create_task(self._write_and_answer(request.request_id, values, newest, status, by_path))
+            self._acks.add(task)
+            task.add_done_callback(self._acks.discard)
+            return
         self._answer(request.request_id, status)
 
-    async def _answer_when_durable(self, request_id: int, status: dict[int, t2.Error], signals: list[int]) -> None:
+    async def _write_and_answer(self, request_id: int, values: dict[str, object], ts: float | None,
+                                status: dict[int, t2.Error], by_path: dict[str, int]) -> None:
         try:
-            await self.shared.hub.committed()
-        except HomeboundError as error:
-            for signal_id in signals:
-                status.setdefault(signal_id, t2.Error(code=t2.ERROR_CODE_UNSPECIFIED, message=str(error)))
+            result = await self.shared.hub.write(self.thing.id, values, ts, self.permissions.principal)
+        except HomeboundError as refused:  # storage down, or a batch refused whole (timestamp, size)
+            code = t2.ERROR_CODE_INVALID_ARGUMENT if refused.code is not ErrorCode.STORAGE_UNAVAILABLE \
+                else t2.ERROR_CODE_UNSPECIFIED
+            self._answer(request_id, status | {signal_id: t2.Error(code=code, message=str(refused))
+                                               for signal_id in by_path.values()})
+            return
+        for failure in result.errors:
+            failed_path = str(getattr(failure, "path", ""))
+            code = t2.ERROR_CODE_INVALID_ARGUMENT if isinstance(failure, RejectedValue) else t2.ERROR_CODE_NOT_FOUND
+            status[by_path.get(failed_path, 0)] = t2.Error(code=code, message=str(failure))
         self._answer(request_id, status)
 
     def _answer(self, request_id: int, status: dict[int, t2.Error]) -> None:

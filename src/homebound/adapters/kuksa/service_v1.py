@@ -77,7 +77,8 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
     async def Get(self, request: v1.GetRequest, context: Context) -> v1.GetResponse:
         try:
             permissions, thing = self.shared.begin(context)
-        except AuthError as error:
+            await self.shared.hub.refresh(thing.id)
+        except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
         response = v1.GetResponse()
@@ -126,15 +127,15 @@ class KuksaV1Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
                 response.errors.append(_error(path, error))
         if currents:
             try:
-                result = self.shared.hub.ingest(thing.id, currents, principal=permissions.principal)
-            except HomeboundError as error:  # a batch refused whole (too large, a bad timestamp)
+                result = await self.shared.hub.write(thing.id, currents, principal=permissions.principal)
+            except HomeboundError as error:  # a batch refused whole (too large, a bad timestamp, storage down)
                 await abort(context, error)
                 raise
             for failure in result.errors:
                 response.errors.append(_error(getattr(failure, "path", ""), failure))
-        if currents or commanded:
+        if commanded:
             try:
-                await self.shared.hub.committed(commands=commanded)
+                await self.shared.hub.committed(commands=True)
             except HomeboundError as error:
                 await abort(context, error)
                 raise

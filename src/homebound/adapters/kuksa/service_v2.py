@@ -51,6 +51,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             permissions, thing = self.shared.begin(context)
             path = self.shared.resolve(thing, request.signal_id)
             permissions.check(Action.READ, path)
+            await self.shared.hub.refresh(thing.id)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
@@ -62,6 +63,7 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             paths = [self.shared.resolve(thing, signal) for signal in request.signal_ids]
             for path in paths:
                 permissions.check(Action.READ, path)
+            await self.shared.hub.refresh(thing.id)
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
             raise
@@ -89,12 +91,10 @@ class KuksaV2Service(val_pb2_grpc.VALServicer):  # type: ignore[misc]
             path = self.shared.resolve(thing, request.signal_id)
             permissions.check(Action.PROVIDE, path)
             value = from_proto_value(request.data_point.value, "typed_value")
-            self.shared.hub.check_writable()
-            result = self.shared.hub.ingest(thing.id, {path: value}, timestamp_seconds(request.data_point.timestamp),
-                                            permissions.principal)
+            result = await self.shared.hub.write(thing.id, {path: value},
+                                                 timestamp_seconds(request.data_point.timestamp), permissions.principal)
             if result.errors:
                 raise result.errors[0]
-            await self.shared.hub.committed()
         except (HomeboundError, AuthError) as error:
             await abort(context, error)
         return v2.PublishValueResponse()

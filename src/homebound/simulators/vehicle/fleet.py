@@ -1,5 +1,11 @@
 """`homebound sim --vehicles N`: N simulated cars, each on its own route and seed, sending their gateway's
-batches to a running hub over REST, for load runs and the fleet tier. Reports the rate it achieves."""
+batches to a running hub over REST, for load runs and the fleet tier. Reports the rate it achieves.
+
+Two ways to drive them: paced (every tick all cars step and send, and the next tick waits for the slowest answer,
+so a slow hub slows the simulation down), and at a fixed rate (`rate_hz`): each car sends on its own schedule,
+spread evenly over the period, whatever the others are doing; a send that starts a period late is counted as late,
+so the report says plainly when the hub (or this machine) could not take the offered load.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ class FleetStats:
     rejected: int = 0
     errors: int = 0
     seconds: float = 0.0
+    late: int = 0
+    """Fixed rate only: sends that started more than one period after their slot."""
 
     @property
     def rate(self) -> float:
@@ -76,6 +84,49 @@ class Fleet:
                     next_report += 5
                 await asyncio.sleep(max(0.0, tick - (time.monotonic() - cycle)))
         return self.stats
+
+    async def run_fixed_rate(self, duration: float, rate_hz: float, max_in_flight: int = 512,
+                             on_report: object = None) -> FleetStats:
+        """Each car sends `rate_hz` batches per second on its own slot, for `duration` real seconds."""
+        period = 1.0 / rate_hz
+        limits = httpx.Limits(max_connections=64)
+        in_flight = asyncio.Semaphore(max_in_flight)
+        tasks: set[asyncio.Task[None]] = set()
+        count = len(self.cars)
+        async with httpx.AsyncClient(base_url=self.hub, timeout=10, limits=limits) as client:
+            started = time.monotonic()
+            clock = time.time()
+            next_report = started + 5
+            sent = 0
+            while (elapsed := time.monotonic() - started) < duration:
+                due = int(elapsed * count * rate_hz)
+                while sent < due:
+                    slot = sent / (count * rate_hz)
+                    if elapsed - slot > period:
+                        self.stats.late += 1
+                    car, out, back = self.cars[sent % count]
+                    await in_flight.acquire()
+                    task = asyncio.create_task(self._timed(client, in_flight, car, out, back,
+                                                           clock + elapsed * self.speed, period * self.speed))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                    sent += 1
+                self.stats.seconds = time.monotonic() - started
+                if on_report is not None and time.monotonic() >= next_report:
+                    on_report(self.stats)  # type: ignore[operator]
+                    next_report += 5
+                await asyncio.sleep(0.005)
+            if tasks:
+                await asyncio.gather(*list(tasks), return_exceptions=True)
+            self.stats.seconds = time.monotonic() - started
+        return self.stats
+
+    async def _timed(self, client: httpx.AsyncClient, in_flight: asyncio.Semaphore, car: SimulatedCar, out: Route,
+                     back: Route, now: float, seconds: float) -> None:
+        try:
+            await self._one(client, car, out, back, now, seconds)
+        finally:
+            in_flight.release()
 
     async def _one(self, client: httpx.AsyncClient, car: SimulatedCar, out: Route, back: Route, now: float,
                    seconds: float) -> None:
